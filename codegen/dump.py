@@ -122,9 +122,7 @@ def spec_to_data(spec: TrSpec) -> dict[str, Any]:
 
 
 def dump_data(data: Any) -> str:
-    return yaml.dump(
-        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, indent=2
-    )
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, indent=2)
 
 
 def dump_spec(spec: TrSpec) -> str:

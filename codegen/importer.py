@@ -109,7 +109,9 @@ class _Cursor:
         return line
 
     def error(self, line: Line | None, path: str, message: str) -> SpecError:
-        number = line.number if line is not None else (self.lines[-1].number if self.lines else None)
+        number = (
+            line.number if line is not None else (self.lines[-1].number if self.lines else None)
+        )
         return SpecError(self.file, number, path, message)
 
 
@@ -126,7 +128,11 @@ def _prepare(text: str) -> list[Line]:
     out: list[Line] = []
     for i, text_line in enumerate(raw):
         stripped = text_line.strip()
-        if FOOTER_RE.match(text_line) or BLOCK_MARKER_RE.match(stripped) or stripped == DOCUMENT_TITLE:
+        if (
+            FOOTER_RE.match(text_line)
+            or BLOCK_MARKER_RE.match(stripped)
+            or stripped == DOCUMENT_TITLE
+        ):
             continue
         out.append(Line(i + 1, text_line, pages[i]))
     return out
@@ -215,30 +221,44 @@ def _parse_row(cur: _Cursor, start: Line, path: str) -> tuple[str, int, Field]:
     else:
         type_cell = cur.next("the type", f"{path}.{element}").cell
     if not TYPE_RE.match(type_cell):
-        raise cur.error(cur.lines[cur.pos - 1], f"{path}.{element}.type", f"unknown type {type_cell!r}")
+        raise cur.error(
+            cur.lines[cur.pos - 1], f"{path}.{element}.type", f"unknown type {type_cell!r}"
+        )
     required_line = cur.next("Required (Y/N)", f"{path}.{element}")
     if required_line.cell not in ("Y", "N"):
         raise cur.error(
-            required_line, f"{path}.{element}.required", f"expected Y or N, got {required_line.cell!r}"
+            required_line,
+            f"{path}.{element}.required",
+            f"expected Y or N, got {required_line.cell!r}",
         )
     length: int | None = None
     nxt = cur.peek()
     if nxt is not None and nxt.cell.isdigit() and nxt.cell.isascii():
         length = int(nxt.cell)
         if length <= 0:
-            raise cur.error(nxt, f"{path}.{element}.length", f"expected a positive length, got {length}")
+            raise cur.error(
+                nxt, f"{path}.{element}.length", f"expected a positive length, got {length}"
+            )
         cur.pos += 1
     description: list[str] = []
-    while (nxt := cur.peek()) is not None and nxt.cell not in ROW_STARTS and not _is_boundary(nxt.cell):
+    while (
+        (nxt := cur.peek()) is not None
+        and nxt.cell not in ROW_STARTS
+        and not _is_boundary(nxt.cell)
+    ):
         description.append(nxt.text)
         cur.pos += 1
-    return start.cell, depth, Field(
-        element=element,
-        korean=korean,
-        type=type_cell,
-        required=required_line.cell == "Y",
-        length=length,
-        description="\n".join(description).strip("\n"),
+    return (
+        start.cell,
+        depth,
+        Field(
+            element=element,
+            korean=korean,
+            type=type_cell,
+            required=required_line.cell == "Y",
+            length=length,
+            description="\n".join(description).strip("\n"),
+        ),
     )
 
 
@@ -248,7 +268,9 @@ class _Table:
     body: list[Field] = attrs.Factory(list)
 
 
-def _attach(body: list[Field], depth: int, field: Field, cur: _Cursor, line: Line, path: str) -> None:
+def _attach(
+    body: list[Field], depth: int, field: Field, cur: _Cursor, line: Line, path: str
+) -> None:
     """Put a ``- item`` row under the LIST row above it (at any nesting depth)."""
     if depth == 0:
         body.append(field)
@@ -343,7 +365,7 @@ def _parse_tr(file: str, lines: list[Line]) -> ImportedTr:
 
 
 def parse_extract(text: str, file: str) -> list[ImportedTr]:
-    """Every TR documented in ``text``, in order; SpecError (with the line) on what it can't read."""
+    """Every TR documented in ``text``, in order; a located SpecError where it can't read."""
     trs: list[ImportedTr] = []
     seen: dict[str, int] = {}
     for tr_lines in _split_trs(_prepare(text)):
@@ -352,7 +374,10 @@ def parse_extract(text: str, file: str) -> list[ImportedTr]:
         tr = _parse_tr(file, tr_lines)
         if tr.spec.api_id in seen:
             raise SpecError(
-                file, tr.first_line, tr.spec.api_id, f"documented twice (first at line {seen[tr.spec.api_id]})"
+                file,
+                tr.first_line,
+                tr.spec.api_id,
+                f"documented twice (first at line {seen[tr.spec.api_id]})",
             )
         seen[tr.spec.api_id] = tr.first_line
         trs.append(tr)
@@ -431,7 +456,9 @@ def _lost_annotations(old: Sequence[Field], new: Sequence[Field], path: str) -> 
             if annotated:
                 lost.append(f"{path}.{field.element}: hand annotations dropped with the field")
         else:
-            lost += _lost_annotations(field.items, new_by[field.element].items, f"{path}.{field.element}.items")
+            lost += _lost_annotations(
+                field.items, new_by[field.element].items, f"{path}.{field.element}.items"
+            )
     return lost
 
 

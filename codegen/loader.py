@@ -19,7 +19,8 @@ from cattrs.errors import ForbiddenExtraKeysError
 
 from codegen.errors import SpecError, SpecErrors
 from codegen.spec import IDENT_RE, Check, CommonSpec, Field, TrSpec
-from codegen.yamlsource import LocatedData, Path as DataPath, load_located
+from codegen.yamlsource import LocatedData, load_located
+from codegen.yamlsource import Path as DataPath
 
 COMMON_FILE = "_common.yaml"
 T = TypeVar("T")
@@ -83,6 +84,10 @@ def _text_mapping(value: Any, _type: type) -> dict[str, str]:
     return {text(k, str): text(v, str) for k, v in value.items()}
 
 
+def _is_annotated(type_: Any) -> bool:
+    return bool(get_origin(type_) is Annotated)
+
+
 def make_converter() -> cattrs.Converter:
     """A converter that refuses unknown keys and never coerces between scalar types."""
     converter = cattrs.Converter(forbid_extra_keys=True)
@@ -92,9 +97,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _enum_hook
     )
-    converter.register_structure_hook_factory(
-        lambda t: get_origin(t) is Annotated, _checked_hook_factory
-    )
+    converter.register_structure_hook_factory(_is_annotated, _checked_hook_factory)
     converter.register_structure_hook_func(lambda t: t == str | Field, _header_hook(converter))
     converter.register_structure_hook_func(lambda t: t == dict[str, str], _text_mapping)
     return converter
@@ -121,7 +124,8 @@ def _format_exception(exc: BaseException, _type: type | None) -> str:
     if isinstance(exc, KeyError):
         return "required key missing"
     if isinstance(exc, ForbiddenExtraKeysError):
-        return f"unknown key(s): {', '.join(sorted(exc.extra_fields))}"
+        allowed = ", ".join(a.name for a in attrs.fields(exc.cl))
+        return f"unknown key(s): {'|'.join(sorted(exc.extra_fields))}; allowed: {allowed}"
     if isinstance(exc, AttributeError) and "'items'" in str(exc):
         return "expected a mapping"
     if isinstance(exc, TypeError) and "not iterable" in str(exc):
@@ -140,8 +144,11 @@ def structure_located(located: LocatedData, cls: type[T]) -> T:
         for line in cattrs.transform_error(exc, format_exception=_format_exception):
             message, _, where = line.rpartition(" @ ")
             path = _parse_cattrs_path(where)
-            if message.startswith("Extra fields in constructor"):
-                message = "unknown key(s): " + message.rsplit(": ", 1)[-1]
+            if message.startswith("unknown key(s): "):
+                keys, _, allowed = message.removeprefix("unknown key(s): ").partition("; ")
+                for key in keys.split("|"):
+                    errors.append(located.error((*path, key), f"unknown key ({allowed})"))
+                continue
             if message == "required key missing" and path:
                 message = f"required key {path[-1]!r} missing"
             errors.append(located.error(path, message))
@@ -177,7 +184,9 @@ def check_spec(located: LocatedData, spec: TrSpec, common: CommonSpec | None) ->
     errors: list[SpecError] = []
     stem = Path(located.file).stem
     if stem != spec.api_id and not stem.startswith("<"):
-        errors.append(located.error(("api_id",), f"file is named {stem!r} but api_id is {spec.api_id!r}"))
+        errors.append(
+            located.error(("api_id",), f"file is named {stem!r} but api_id is {spec.api_id!r}")
+        )
     for side in ("request", "response"):
         message = getattr(spec, side)
         for i, header in enumerate(message.headers):
@@ -186,7 +195,8 @@ def check_spec(located: LocatedData, spec: TrSpec, common: CommonSpec | None) ->
                 if table(header) is None:
                     errors.append(
                         located.error(
-                            (side, "headers", i), f"unknown header {header!r} (not in {COMMON_FILE})"
+                            (side, "headers", i),
+                            f"unknown header {header!r} (not in {COMMON_FILE})",
                         )
                     )
         _check_fields(located, message.body, (side, "body"), errors)

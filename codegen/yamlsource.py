@@ -53,22 +53,32 @@ def _scalar(node: yaml.ScalarNode, loader: yaml.SafeLoader) -> Any:
 
 def load_located(text: str, file: str) -> LocatedData:
     """Parse ``text`` (named ``file`` in errors); raise ``SpecError`` with a line on bad YAML."""
-    loader = yaml.SafeLoader(text)
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = yaml.SafeLoader(text)  # the reader refuses control characters right here
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise SpecError(file, line, "", f"invalid YAML: {problem}") from None
+    except RecursionError:
+        raise SpecError(file, None, "", "invalid YAML: nested too deeply") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise SpecError(file, line, "", f"invalid YAML: {exc.reason} ({exc.character!r})") from None
     except yaml.YAMLError as exc:
         raise SpecError(file, None, "", f"invalid YAML: {exc}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     lines: dict[Path, int] = {}
     if root is None:
         return LocatedData(file, None, {(): 1})
-    data = _build(root, (), lines, loader, file)
+    try:
+        data = _build(root, (), lines, yaml.SafeLoader(""), file)
+    except RecursionError:
+        raise SpecError(file, None, "", "nested too deeply") from None
     return LocatedData(file, data, lines)
 
 
@@ -86,7 +96,9 @@ def _build(
             try:
                 key = _scalar(key_node, loader)
             except yaml.YAMLError as exc:
-                raise SpecError(file, key_node.start_mark.line + 1, format_path(path), str(exc))
+                raise SpecError(
+                    file, key_node.start_mark.line + 1, format_path(path), str(exc)
+                ) from None
             if not isinstance(key, str):
                 key = str(key)
             if key in out:
@@ -100,9 +112,7 @@ def _build(
             lines[(*path, key)] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [
-            _build(item, (*path, i), lines, loader, file) for i, item in enumerate(node.value)
-        ]
+        return [_build(item, (*path, i), lines, loader, file) for i, item in enumerate(node.value)]
     try:
         return _scalar(node, loader)  # type: ignore[arg-type]
     except (yaml.YAMLError, ValueError, TypeError) as exc:

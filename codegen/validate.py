@@ -1,0 +1,393 @@
+"""Check specs against their own documentation examples and against recorded fixtures.
+
+Every problem is a ``Finding`` with a stable key ``(check, where)``. The documentation has real
+flaws; once a maintainer has looked at one, they record it in the spec under
+``annotations.known_findings`` with a reason, and ``validate`` reports it as recorded instead of
+failing. A recorded finding that no longer occurs is itself a finding (``stale-record``), so the
+records stay true.
+
+Exit codes: 0 when every finding is recorded, 1 when some are not, 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from codegen.errors import SpecError
+from codegen.kinds import kind_problem
+from codegen.loader import SpecSet, display_path, load_specs
+from codegen.spec import IDENT_RE, Field, Role, TrSpec
+from codegen.yamlsource import Path as DataPath
+
+DEFAULT_FIXTURES = Path("tests/fixtures")
+
+# What each check means; `python -m codegen validate` prints these with the findings.
+CHECKS = {
+    "example-missing": "the documentation gives no example",
+    "example-invalid-json": "the documentation's example is not valid JSON",
+    "example-not-object": "the example is JSON but not an object",
+    "key-not-in-table": "a key that the table does not document",
+    "required-missing": "a required field is absent",
+    "field-absent": "a documented field is absent from the example",
+    "value-kind": "a value that breaks the field's kind",
+    "value-length": "a value longer than the documented length",
+    "value-type": "a value whose JSON type does not match the documented type",
+    "key-order": "the example lists fields in another order than the table",
+    "length-missing": "the table gives no Length for a String field",
+    "token-issue-needs-token": "the token-issue TR documents a required authorization header",
+    "not-annotated": "the spec has no annotations (method name, paging, retry safety)",
+    "python-name-missing": "an element that is not a Python identifier has no python_name",
+    "fixture-invalid": "a fixture file that cannot be read",
+    "fixture-unknown-tr": "a fixture directory for a TR that has no spec",
+    "stale-record": "a recorded finding that no longer occurs",
+}
+
+
+@attrs.frozen
+class Finding:
+    api_id: str
+    check: str
+    where: str  # stable key recorded in known_findings
+    message: str
+    file: str
+    line: int | None
+
+    def render(self) -> str:
+        loc = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{loc}: {self.api_id} [{self.check}] {self.where}: {self.message}"
+
+
+ENVELOPE_KEYS = ("return_code", "return_msg")
+
+
+class _Checker:
+    """Collects the findings of one spec."""
+
+    def __init__(self, specs: SpecSet, spec: TrSpec) -> None:
+        self.spec = spec
+        self.file = specs.files[spec.api_id]
+        self.located = specs.located[spec.api_id]
+        self.envelope = {f.element for f in specs.common.envelope}
+        self.findings: list[Finding] = []
+
+    def add(
+        self, check: str, where: str, message: str, path: DataPath = (), file: str | None = None
+    ) -> None:
+        line = self.located.line_of(path) if file is None else None
+        self.findings.append(
+            Finding(self.spec.api_id, check, where, message, file or self.file, line)
+        )
+
+    # --- the spec itself ------------------------------------------------------------------
+
+    def check_structure(self) -> None:
+        spec = self.spec
+        if spec.annotations is None:
+            self.add("not-annotated", "annotations", "add annotations: (see specs/README.md)")
+        elif spec.annotations.role is Role.TOKEN_ISSUE:
+            for i, header in enumerate(spec.request.headers):
+                name = header if isinstance(header, str) else header.element
+                if name == "authorization":
+                    self.add(
+                        "token-issue-needs-token",
+                        "request.headers.authorization",
+                        "the token-issue TR cannot require a token; the header is documented "
+                        "as required (Y)",
+                        ("request", "headers", i),
+                    )
+        for side in ("request", "response"):
+            for path, where, field in _walk(getattr(spec, side).body, (side, "body"), side):
+                if field.type == "String" and field.length is None:
+                    self.add("length-missing", where, "no Length in the table", path)
+                if field.python_name is None and not IDENT_RE.match(field.element):
+                    self.add(
+                        "python-name-missing",
+                        where,
+                        f"{field.element!r} is not a Python identifier: add python_name",
+                        path,
+                    )
+
+    # --- examples and fixtures ----------------------------------------------------------------
+
+    def check_examples(self) -> None:
+        for side in ("request", "response"):
+            text = getattr(self.spec.examples, side)
+            where = f"examples.{side}"
+            path: DataPath = ("examples", side)
+            if text is None:
+                self.add("example-missing", where, f"the documentation has no {side} example", path)
+                continue
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                self.add(
+                    "example-invalid-json",
+                    where,
+                    f"not valid JSON: {exc.msg} at example line {exc.lineno} column {exc.colno}",
+                    path,
+                )
+                continue
+            if not isinstance(data, dict):
+                self.add("example-not-object", where, "the example is not a JSON object", path)
+                continue
+            self.check_body(side, data, where, path, complete=True)
+
+    def check_body(
+        self,
+        side: str,
+        data: Mapping[str, Any],
+        where: str,
+        path: DataPath,
+        *,
+        complete: bool,
+        file: str | None = None,
+    ) -> None:
+        fields = getattr(self.spec, side).body
+        allowed_extra = self.envelope if side == "response" else set()
+        self._check_object(fields, data, where, path, allowed_extra, complete, file)
+
+    def _check_object(
+        self,
+        fields: Sequence[Field],
+        data: Mapping[str, Any],
+        where: str,
+        path: DataPath,
+        allowed_extra: set[str],
+        complete: bool,
+        file: str | None,
+    ) -> None:
+        by_name = {f.element: f for f in fields}
+        for key in data:
+            if key not in by_name and key not in allowed_extra:
+                self.add("key-not-in-table", f"{where}.{key}", "key not in the table", path, file)
+        for field in fields:
+            if field.element not in data:
+                if field.required:
+                    self.add(
+                        "required-missing",
+                        f"{where}.{field.element}",
+                        "required but absent",
+                        path,
+                        file,
+                    )
+                elif complete:
+                    self.add(
+                        "field-absent",
+                        f"{where}.{field.element}",
+                        "documented but absent",
+                        path,
+                        file,
+                    )
+        documented_order = [f.element for f in fields if f.element in data]
+        given_order = [k for k in data if k in by_name]
+        if complete and documented_order != given_order:
+            first = next(
+                i
+                for i, (a, b) in enumerate(zip(documented_order, given_order, strict=False))
+                if a != b
+            )
+            self.add(
+                "key-order",
+                where,
+                f"table order has {documented_order[first]!r} where the example has "
+                f"{given_order[first]!r}",
+                path,
+                file,
+            )
+        for key, value in data.items():
+            if key not in by_name:
+                continue
+            field = by_name[key]
+            here = f"{where}.{key}"
+            if field.is_list:
+                if not isinstance(value, list):
+                    self.add("value-type", here, f"expected a list, got {value!r:.40}", path, file)
+                    continue
+                rows = [row for row in value if isinstance(row, dict)]
+                if len(rows) != len(value):
+                    self.add("value-type", f"{here}[]", "a LIST row is not an object", path, file)
+                # Report each problem once per LIST, not once per row.
+                before = len(self.findings)
+                for row in rows:
+                    self._check_object(field.items, row, f"{here}[]", path, set(), complete, file)
+                self._dedupe(before)
+                continue
+            if not isinstance(value, str):
+                self.add(
+                    "value-type",
+                    here,
+                    f"{field.type} expected, got {type(value).__name__} {value!r}",
+                    path,
+                    file,
+                )
+                continue
+            if field.length is not None and len(value) > field.length:
+                self.add(
+                    "value-length",
+                    here,
+                    f"{len(value)} characters, length is {field.length}",
+                    path,
+                    file,
+                )
+            problem = kind_problem(field, value)
+            if problem is not None:
+                self.add("value-kind", here, problem, path, file)
+
+    def _dedupe(self, start: int) -> None:
+        seen: set[tuple[str, str, str]] = set()
+        kept = self.findings[:start]
+        for finding in self.findings[start:]:
+            key = (finding.check, finding.where, finding.file)
+            if key not in seen:
+                seen.add(key)
+                kept.append(finding)
+        self.findings = kept
+
+    def check_fixture(self, file: Path) -> None:
+        shown = display_path(file)
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            self.add("fixture-invalid", f"fixture:{file.name}", f"cannot read: {exc}", file=shown)
+            return
+        pages = data.get("pages") if isinstance(data, dict) else None
+        request = data.get("request") if isinstance(data, dict) else None
+        if not isinstance(pages, list) or not pages or not isinstance(request, dict):
+            self.add(
+                "fixture-invalid",
+                f"fixture:{file.name}",
+                "expected an object with 'request' (object) and 'pages' (non-empty list)",
+                file=shown,
+            )
+            return
+        self.check_body(
+            "request", request, f"fixture:{file.name}.request", (), complete=False, file=shown
+        )
+        for i, page in enumerate(pages):
+            body = page.get("body") if isinstance(page, dict) else None
+            if not isinstance(body, dict):
+                self.add(
+                    "fixture-invalid",
+                    f"fixture:{file.name}.pages[{i}]",
+                    "page without a body",
+                    file=shown,
+                )
+                continue
+            for key in ENVELOPE_KEYS:
+                if key not in body:
+                    self.add(
+                        "fixture-invalid",
+                        f"fixture:{file.name}.pages[{i}]",
+                        f"no {key}",
+                        file=shown,
+                    )
+            self.check_body(
+                "response", body, f"fixture:{file.name}.response", (), complete=False, file=shown
+            )
+        before = 0
+        self._dedupe(before)
+
+
+def _walk(
+    fields: Sequence[Field], path: DataPath, where: str
+) -> Iterator[tuple[DataPath, str, Field]]:
+    for i, field in enumerate(fields):
+        here = (*path, i)
+        name = f"{where}.{field.element}"
+        yield here, name, field
+        yield from _walk(field.items, (*here, "items"), name)
+
+
+@attrs.frozen
+class Report:
+    open: list[Finding]
+    recorded: list[Finding]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.open else 0
+
+
+def validate(specs: SpecSet, fixtures: Path | None) -> Report:
+    """Every finding of every spec, split into open and recorded."""
+    open_findings: list[Finding] = []
+    recorded: list[Finding] = []
+    fixture_dirs: dict[str, Path] = {}
+    if fixtures is not None and fixtures.is_dir():
+        fixture_dirs = {d.name: d for d in sorted(fixtures.iterdir()) if d.is_dir()}
+    for api_id in sorted(fixture_dirs):
+        if api_id not in specs.specs:
+            open_findings.append(
+                Finding(
+                    api_id,
+                    "fixture-unknown-tr",
+                    f"fixtures/{api_id}",
+                    "fixtures for a TR that has no spec",
+                    display_path(fixture_dirs[api_id]),
+                    None,
+                )
+            )
+    for api_id, spec in sorted(specs.specs.items()):
+        checker = _Checker(specs, spec)
+        checker.check_structure()
+        checker.check_examples()
+        if api_id in fixture_dirs:
+            for file in sorted(fixture_dirs[api_id].glob("*.json")):
+                checker.check_fixture(file)
+        known = {
+            (k.check, k.where): (i, k)
+            for i, k in enumerate(spec.annotations.known_findings if spec.annotations else ())
+        }
+        matched: set[tuple[str, str]] = set()
+        for finding in checker.findings:
+            key = (finding.check, finding.where)
+            if key in known:
+                matched.add(key)
+                recorded.append(finding)
+            else:
+                open_findings.append(finding)
+        for key, (i, record) in known.items():
+            if key not in matched:
+                path: DataPath = ("annotations", "known_findings", i)
+                open_findings.append(
+                    Finding(
+                        api_id,
+                        "stale-record",
+                        f"{record.check} {record.where}",
+                        "recorded finding no longer occurs: remove the record",
+                        specs.files[api_id],
+                        specs.located[api_id].line_of(path),
+                    )
+                )
+    return Report(open_findings, recorded)
+
+
+def run_validate(specs_dir: Path, fixtures: Path | None) -> int:
+    """CLI body: print open findings, a summary, and return the exit code."""
+    specs = load_specs(specs_dir)
+    if fixtures is None:
+        fixtures = DEFAULT_FIXTURES
+    elif not fixtures.is_dir():
+        raise SpecError(str(fixtures), None, "", "no such fixture directory")
+    report = validate(specs, fixtures)
+    for finding in report.open:
+        print(finding.render())
+    if report.open:
+        print(
+            "\nTo accept a finding after checking the documentation, record it in the spec:\n"
+            "  annotations:\n    known_findings:\n"
+            "      - {check: CHECK, where: WHERE, reason: why it is a documentation flaw}",
+            file=sys.stderr,
+        )
+    checks = sorted({f.check for f in report.open + report.recorded})
+    print(
+        f"{len(specs.specs)} spec(s): {len(report.open)} open finding(s), "
+        f"{len(report.recorded)} recorded ({', '.join(checks) or 'none'})"
+    )
+    return report.exit_code

@@ -1,0 +1,162 @@
+"""``python -m codegen validate``: each documentation flaw is a finding; recorded ones pass."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from codegen.cli import main
+from codegen.loader import load_specs
+from codegen.validate import validate
+from tests.conftest import FIXTURES, SPEC_IDS, SPECS
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    shutil.copytree(SPECS, tmp_path / "specs")
+    shutil.copytree(FIXTURES, tmp_path / "fixtures") if FIXTURES.is_dir() else (
+        tmp_path / "fixtures"
+    ).mkdir()
+    return tmp_path
+
+
+def _run(workdir: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(
+        ["validate", "--specs", str(workdir / "specs"), "--fixtures", str(workdir / "fixtures")]
+    )
+    return code, capsys.readouterr().out
+
+
+def test_committed_specs_validate_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["validate", "--specs", str(SPECS), "--fixtures", str(FIXTURES)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "0 open finding(s)" in out
+
+
+@pytest.mark.parametrize("api_id", SPEC_IDS)
+def test_every_recorded_finding_still_occurs(api_id: str) -> None:
+    specs = load_specs(SPECS)
+    report = validate(specs, FIXTURES)
+    recorded = {(f.check, f.where) for f in report.recorded if f.api_id == api_id}
+    spec = specs.specs[api_id]
+    assert spec.annotations is not None
+    assert recorded == {(k.check, k.where) for k in spec.annotations.known_findings}
+
+
+EXPECTED_FLAWS = {
+    ("au10001", "example-invalid-json", "examples.response"),
+    ("au10001", "token-issue-needs-token", "request.headers.authorization"),
+    ("ka10001", "value-kind", "examples.response.cur_prc"),
+    ("ka10001", "value-kind", "examples.response.250hgst_pric_dt"),
+    ("ka10005", "key-not-in-table", "examples.response.stk_ddwkmm[].cntr_str"),
+    ("ka10006", "example-missing", "examples.response"),
+}
+
+
+def test_the_known_documentation_flaws_are_found() -> None:
+    report = validate(load_specs(SPECS), FIXTURES)
+    found = {(f.api_id, f.check, f.where) for f in report.recorded}
+    assert EXPECTED_FLAWS <= found
+
+
+def _drop_records(workdir: Path, api_id: str) -> None:
+    path = workdir / "specs" / f"{api_id}.yaml"
+    text = path.read_text("utf-8")
+    head, _, _ = text.partition("  known_findings:")
+    path.write_text(head + "  known_findings: []\n", "utf-8")
+
+
+def test_unrecorded_findings_fail_with_location(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _drop_records(workdir, "ka10005")
+    code, out = _run(workdir, capsys)
+    assert code == 1
+    line = next(x for x in out.splitlines() if "[key-not-in-table]" in x)
+    assert line.startswith(f"{workdir}/specs/ka10005.yaml:") or "specs/ka10005.yaml:" in line
+    assert "examples.response.stk_ddwkmm[].cntr_str: key not in the table" in line
+
+
+def test_stale_records_are_findings(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = workdir / "specs" / "ka10006.yaml"
+    text = path.read_text("utf-8").replace(
+        "examples:\n  request: null", 'examples:\n  request: \'{"stk_cd": "005930"}\''
+    )
+    path.write_text(text, "utf-8")
+    code, out = _run(workdir, capsys)
+    assert code == 1
+    assert "[stale-record] example-missing examples.request" in out
+
+
+def _set_example(workdir: Path, api_id: str, side: str, example: str) -> None:
+    import yaml
+
+    path = workdir / "specs" / f"{api_id}.yaml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    data["examples"][side] = example
+    data["annotations"]["known_findings"] = []
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("example", "check", "where"),
+    [
+        ('{"stk_cd": "005930", "zzz": "1"}', "key-not-in-table", "examples.request.zzz"),
+        ("{}", "required-missing", "examples.request.stk_cd"),
+        ('{"stk_cd": "005930005930005930005930X"}', "value-length", "examples.request.stk_cd"),
+        ('{"stk_cd": "00 5930"}', "value-kind", "examples.request.stk_cd"),
+        ('{"stk_cd": 5930}', "value-type", "examples.request.stk_cd"),
+        ('{"stk_cd": "005930",}', "example-invalid-json", "examples.request"),
+        ('["005930"]', "example-not-object", "examples.request"),
+    ],
+)
+def test_each_check_finds_its_flaw(workdir: Path, example: str, check: str, where: str) -> None:
+    _set_example(workdir, "ka10006", "request", example)
+    report = validate(load_specs(workdir / "specs"), workdir / "fixtures")
+    assert (check, where) in {(f.check, f.where) for f in report.open if f.api_id == "ka10006"}
+
+
+def test_fixtures_are_checked(workdir: Path) -> None:
+    target = workdir / "fixtures" / "ka10001"
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "bad.json").write_text(
+        json.dumps(
+            {
+                "request": {"stk_cd": "005930"},
+                "pages": [
+                    {
+                        "headers": {},
+                        "body": {
+                            "cur_prc": "12.5x",
+                            "new_key": "1",
+                            "return_code": 0,
+                            "return_msg": "",
+                        },
+                    }
+                ],
+            }
+        ),
+        "utf-8",
+    )
+    (target / "broken.json").write_text("{", "utf-8")
+    (workdir / "fixtures" / "kz00000").mkdir()
+    report = validate(load_specs(workdir / "specs"), workdir / "fixtures")
+    got = {(f.api_id, f.check, f.where) for f in report.open}
+    assert ("ka10001", "value-kind", "fixture:bad.json.response.cur_prc") in got
+    assert ("ka10001", "key-not-in-table", "fixture:bad.json.response.new_key") in got
+    assert ("ka10001", "fixture-invalid", "fixture:broken.json") in got
+    assert ("kz00000", "fixture-unknown-tr", "fixtures/kz00000") in got
+
+
+def test_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(SPECS, tmp_path / "specs")
+    path = tmp_path / "specs" / "ka10001.yaml"
+    path.write_text(path.read_text("utf-8").replace("length: 40", "length: forty"), "utf-8")
+    assert main(["validate", "--specs", str(tmp_path / "specs")]) == 2
+    err = capsys.readouterr().err
+    assert "ka10001.yaml:" in err and "length: expected an integer, got 'forty'" in err
+    assert main(["validate", "--specs", str(tmp_path / "nowhere")]) == 2
