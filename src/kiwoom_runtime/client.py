@@ -1,0 +1,712 @@
+"""The base clients generated code subclasses: one call = check, throttle, authenticate, POST,
+classify, decode.
+
+Why this order: the cheap client-side checks (mock host accepts KRX codes only) run before
+anything is spent; the rate limiter runs before the token so a throttled call does not hold a
+token that may expire while waiting; the HTTP status and the JSON envelope are checked *before*
+``endpoint.decode`` so a token error is reported as a token error, not as a confusing "missing
+field" from the response model.
+
+:class:`SyncAPIClient` and :class:`AsyncAPIClient` mirror each other; what they share (config,
+request building, response classification) lives in :class:`BaseClient`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as _dt
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from types import TracebackType
+from typing import Any, Final, Literal, Self
+
+import httpx
+
+from kiwoom_runtime._logging import logger
+from kiwoom_runtime.auth import (
+    DEFAULT_ISSUE_ENDPOINT,
+    DEFAULT_REVOKE_ENDPOINT,
+    AsyncTokenManager,
+    Secret,
+    TokenManager,
+)
+from kiwoom_runtime.endpoint import Endpoint
+from kiwoom_runtime.errors import (
+    DEFAULT_ERROR_CODES,
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ArgumentError,
+    ErrorCodeMap,
+    HTTPStatusError,
+    InvalidResponseError,
+    KiwoomError,
+    NotSupportedInMockError,
+    OrderStateUnknownError,
+    RateLimitError,
+    ResponseDecodeError,
+    TokenError,
+    parse_bracket_code,
+)
+from kiwoom_runtime.paging import AsyncPager, SyncPager
+from kiwoom_runtime.ratelimit import DEFAULT_RATE_LIMIT, RateLimit, RateLimiter
+from kiwoom_runtime.response import Page, RawResponse
+from kiwoom_runtime.retry import Decision, RetryPolicy, parse_retry_after
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MOCK_BASE_URL",
+    "NOT_GIVEN",
+    "PROD_BASE_URL",
+    "AsyncAPIClient",
+    "BaseClient",
+    "SyncAPIClient",
+]
+
+PROD_BASE_URL: Final = "https://api.kiwoom.com"
+MOCK_BASE_URL: Final = "https://mockapi.kiwoom.com"
+DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
+CONTENT_TYPE: Final = "application/json;charset=UTF-8"
+MOCK_FORBIDDEN_SUFFIXES: Final = ("_NX", "_AL")
+_MOCK_UNSUPPORTED_MSG: Final = "[1999:모의투자에서는 해당업무가 제공되지 않습니다]"
+
+Env = Literal["prod", "mock"]
+TimeoutTypes = float | httpx.Timeout | None
+
+
+class _NotGiven:
+    """Sentinel for "argument not passed" where ``None`` has a meaning (e.g. no rate limit)."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOT_GIVEN: Final = _NotGiven()
+
+
+def _is_ok(return_code: Any) -> bool:
+    """``0``, ``"0"`` and ``"0000"`` are success; a missing return_code is tolerated."""
+    if return_code is None:
+        return True
+    if isinstance(return_code, bool):
+        return False
+    if isinstance(return_code, int):
+        return return_code == 0
+    if isinstance(return_code, str):
+        text = return_code.strip()
+        return text.isdigit() and int(text) == 0
+    return False
+
+
+def _iter_codes(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        for part in value.replace(",", "|").split("|"):
+            if part.strip():
+                yield part.strip()
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _iter_codes(v)
+
+
+class BaseClient:
+    """Configuration and the transport-independent half of a call."""
+
+    def __init__(
+        self,
+        *,
+        appkey: str | Secret | None = None,
+        secretkey: str | Secret | None = None,
+        token: str | Secret | None = None,
+        env: Env = "prod",
+        base_url: str | None = None,
+        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        rate_limit: RateLimiter | RateLimit | _NotGiven | None = NOT_GIVEN,
+        token_cache: bool | str | os.PathLike[str] | None = None,
+        token_margin: _dt.timedelta = _dt.timedelta(minutes=5),
+        revoke_on_close: bool | None = None,
+        issue_endpoint: Endpoint = DEFAULT_ISSUE_ENDPOINT,
+        revoke_endpoint: Endpoint | None = DEFAULT_REVOKE_ENDPOINT,
+        error_codes: ErrorCodeMap | None = None,
+        check_mock_support: bool = True,
+    ) -> None:
+        if env not in ("prod", "mock"):
+            raise ArgumentError("env", f"must be 'prod' or 'mock', got {env!r}")
+        self.env: Env = env
+        if base_url is None:
+            base_url = PROD_BASE_URL if env == "prod" else MOCK_BASE_URL
+            environment: str = env
+        else:
+            url = httpx.URL(base_url)
+            if url.scheme not in ("http", "https") or not url.host:
+                raise ArgumentError("base_url", f"not an http(s) URL: {base_url!r}")
+            environment = f"{env}-{url.host}-{url.port or ''}"
+        self.base_url = base_url.rstrip("/")
+        if retry is not None and max_retries is not None:
+            raise ArgumentError("max_retries", "pass either max_retries= or retry=, not both")
+        if max_retries is not None:
+            if max_retries < 0:
+                raise ArgumentError("max_retries", f"must be >= 0, got {max_retries}")
+            retry = RetryPolicy(max_attempts=max_retries + 1)
+        self.retry = retry or RetryPolicy()
+        if isinstance(rate_limit, _NotGiven):
+            rate_limit = RateLimiter(DEFAULT_RATE_LIMIT)
+        elif isinstance(rate_limit, RateLimit):
+            rate_limit = RateLimiter(rate_limit)
+        self.rate_limiter: RateLimiter | None = rate_limit
+        self._timeout_arg = timeout
+        self.error_codes = error_codes or DEFAULT_ERROR_CODES
+        self.check_mock_support = check_mock_support
+        self._closed = False
+        self._token_kwargs: dict[str, Any] = {
+            "appkey": appkey,
+            "secretkey": secretkey,
+            "token": token,
+            "issue_endpoint": issue_endpoint,
+            "revoke_endpoint": revoke_endpoint,
+            "margin": token_margin,
+            "environment": environment,
+            "token_cache": token_cache,
+            "revoke_on_close": revoke_on_close,
+        }
+
+    # -- request side -----------------------------------------------------------------------
+
+    def _prepare(self, endpoint: Endpoint, request: Any) -> dict[str, Any]:
+        """Encode the request and run the client-side checks (mock host rules)."""
+        if self._closed:
+            raise KiwoomError(f"{type(self).__name__} is closed")
+        body = endpoint.encode(request)
+        if not isinstance(body, dict):
+            raise ArgumentError("request", f"{endpoint.api_id}: encode() must return a dict")
+        if self.env == "mock":
+            if not endpoint.mock_supported and self.check_mock_support:
+                raise NotSupportedInMockError(
+                    api_id=endpoint.api_id,
+                    return_code=None,
+                    return_msg=f"{_MOCK_UNSUPPORTED_MSG} {endpoint.name}",
+                    hint="refused client-side: this TR is marked mock_supported=False "
+                    "(pass check_mock_support=False to send it anyway)",
+                )
+            for field in endpoint.code_fields:
+                for code in _iter_codes(body.get(field)):
+                    if code.upper().endswith(MOCK_FORBIDDEN_SUFFIXES):
+                        raise ArgumentError(
+                            field,
+                            f"{endpoint.api_id}: {code!r} is an NXT/SOR code; the mock host "
+                            "supports KRX codes only (모의투자는 KRX 종목코드만 지원합니다). "
+                            "Use the bare code (e.g. '005930') with env='mock'.",
+                        )
+        return body
+
+    def _headers(
+        self, endpoint: Endpoint, token: str | None, cont_yn: bool, next_key: str | None
+    ) -> dict[str, str]:
+        headers = {"api-id": endpoint.api_id, "content-type": CONTENT_TYPE}
+        if token is not None:
+            headers["authorization"] = f"Bearer {token}"
+        if cont_yn:
+            if not next_key:
+                raise ArgumentError("next_key", "cont_yn=True needs the next-key of the last page")
+            headers["cont-yn"] = "Y"
+            headers["next-key"] = next_key
+        return headers
+
+    @staticmethod
+    def _encode_body(body: dict[str, Any]) -> bytes:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    # -- response side ----------------------------------------------------------------------
+
+    def _transport_error(self, endpoint: Endpoint, exc: httpx.TransportError) -> KiwoomError:
+        detail = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, httpx.TimeoutException):
+            sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
+            return APITimeoutError(api_id=endpoint.api_id, sent=sent, detail=detail)
+        sent = not isinstance(exc, httpx.ConnectError)
+        return APIConnectionError(api_id=endpoint.api_id, sent=sent, detail=detail)
+
+    def _api_error(
+        self, endpoint: Endpoint, response: httpx.Response, data: Mapping[str, Any]
+    ) -> APIError:
+        return self.error_codes.make(
+            api_id=endpoint.api_id,
+            return_code=data.get("return_code"),
+            return_msg=str(data.get("return_msg") or ""),
+            status_code=response.status_code,
+            headers=response.headers,
+            body=response.content,
+            data=dict(data),
+        )
+
+    def _process(self, endpoint: Endpoint, response: httpx.Response, elapsed: float) -> RawResponse:
+        """HTTP status → JSON object → envelope; raise the classified error or return the raw."""
+        content = response.content
+        data: Any = None
+        try:
+            data = json.loads(content) if content else None
+        except ValueError:
+            data = None
+        status = response.status_code
+        if status == 429 or not 200 <= status < 300:
+            envelope = data if isinstance(data, dict) and "return_msg" in data else None
+            if status == 429:
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                d: Mapping[str, Any] = envelope or {}
+                raise RateLimitError(
+                    retry_after=retry_after,
+                    api_id=endpoint.api_id,
+                    return_code=d.get("return_code"),
+                    return_msg=str(d.get("return_msg") or "HTTP 429 Too Many Requests"),
+                    status_code=status,
+                    headers=response.headers,
+                    body=content,
+                    data=envelope,
+                )
+            if envelope is not None:
+                code, _ = parse_bracket_code(str(envelope.get("return_msg")))
+                if self.error_codes.lookup(code) is not APIError:
+                    raise self._api_error(endpoint, response, envelope)
+            raise HTTPStatusError(
+                api_id=endpoint.api_id, status_code=status, headers=response.headers, body=content
+            )
+        if not isinstance(data, dict):
+            reason = "body is not JSON" if data is None else "JSON body is not an object"
+            raise InvalidResponseError(
+                api_id=endpoint.api_id,
+                reason=reason,
+                body=content,
+                status_code=status,
+                headers=response.headers,
+            )
+        if not _is_ok(data.get("return_code")):
+            err = self._api_error(endpoint, response, data)
+            if isinstance(err, RateLimitError):
+                err.retry_after = parse_retry_after(response.headers.get("retry-after"))
+            raise err
+        return RawResponse.from_parts(
+            status_code=status,
+            headers=response.headers,
+            content=content,
+            body=data,
+            elapsed=elapsed,
+        )
+
+    def _decode(self, endpoint: Endpoint, raw: RawResponse) -> Any:
+        assert raw.body is not None
+        try:
+            return endpoint.decode(raw.body, raw)
+        except KiwoomError:
+            raise
+        except Exception as exc:
+            raise ResponseDecodeError(
+                api_id=endpoint.api_id,
+                reason=f"cannot decode the response: {type(exc).__name__}: {exc}",
+                body=raw.content,
+                status_code=raw.status_code,
+                headers=raw.headers,
+            ) from exc
+
+    # -- retry bookkeeping -------------------------------------------------------------------
+
+    def _after_failure(self, endpoint: Endpoint, exc: KiwoomError, attempt: int) -> float:
+        """Return the delay before the next attempt, or raise the final exception."""
+        decision = self.retry.decide(exc, retry_safe=endpoint.retry_safe)
+        if decision is Decision.UNKNOWN_STATE:
+            raise OrderStateUnknownError(api_id=endpoint.api_id, cause=exc) from exc
+        if decision is Decision.RAISE or attempt >= self.retry.max_attempts:
+            raise exc
+        delay = self.retry.backoff(attempt, self.retry.retry_after_of(exc))
+        logger.info(
+            "%s: attempt %d failed (%s); retrying in %.2fs", endpoint.api_id, attempt, exc, delay
+        )
+        return delay
+
+    def _should_refresh(self, exc: TokenError, token: str | None, refreshed: bool) -> bool:
+        return (
+            token is not None
+            and not refreshed
+            and self.retry.refresh_token_once
+            and exc.code in ("8005", "8010")
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(env={self.env!r}, base_url={self.base_url!r})"
+
+
+class SyncAPIClient(BaseClient):
+    """Blocking client. Use as a context manager or call :meth:`close`.
+
+    Pass ``http_client=`` to use your own ``httpx.Client`` (it is not closed by us, and its own
+    timeout applies unless ``timeout=`` is given), or ``transport=`` for a custom transport.
+    """
+
+    def __init__(
+        self,
+        *,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if http_client is not None and transport is not None:
+            raise ArgumentError("transport", "pass either http_client= or transport=, not both")
+        timeout = self._timeout_arg
+        if http_client is not None:
+            self._http = http_client
+            self._owns_http = False
+            self.timeout: TimeoutTypes = (
+                http_client.timeout if isinstance(timeout, _NotGiven) else timeout
+            )
+        else:
+            self.timeout = DEFAULT_TIMEOUT if isinstance(timeout, _NotGiven) else timeout
+            self._http = httpx.Client(transport=transport, timeout=self.timeout)
+            self._owns_http = True
+        self._sleep: Callable[[float], None] = time.sleep
+        self.tokens = TokenManager(self._post_unauthenticated, **self._token_kwargs)
+
+    # -- one request, with retries ------------------------------------------------------------
+
+    def _send(
+        self,
+        endpoint: Endpoint,
+        body: dict[str, Any],
+        *,
+        timeout: TimeoutTypes | _NotGiven,
+        cont_yn: bool,
+        next_key: str | None,
+        authenticated: bool,
+    ) -> RawResponse:
+        content = self._encode_body(body)
+        effective_timeout = self.timeout if isinstance(timeout, _NotGiven) else timeout
+        attempt, refreshed = 1, False
+        while True:
+            token: str | None = None
+            if authenticated:
+                if self.rate_limiter is not None:
+                    self.rate_limiter.acquire(endpoint.api_id)
+                token = self.tokens.get()
+            headers = self._headers(endpoint, token, cont_yn, next_key)
+            try:
+                logger.debug(
+                    "POST %s%s api-id=%s attempt=%d",
+                    self.base_url,
+                    endpoint.path,
+                    endpoint.api_id,
+                    attempt,
+                )
+                start = time.monotonic()
+                try:
+                    response = self._http.post(
+                        self.base_url + endpoint.path,
+                        content=content,
+                        headers=headers,
+                        timeout=effective_timeout,
+                    )
+                except httpx.TransportError as exc:
+                    raise self._transport_error(endpoint, exc) from exc
+                elapsed = time.monotonic() - start
+                logger.debug("%s: HTTP %d in %.3fs", endpoint.api_id, response.status_code, elapsed)
+                return self._process(endpoint, response, elapsed)
+            except TokenError as exc:
+                if self._should_refresh(exc, token, refreshed) and self.tokens.can_issue:
+                    assert token is not None
+                    refreshed = True
+                    self.tokens.invalidate(token)
+                    logger.info(
+                        "%s: %s; refreshing the token and replaying once", endpoint.api_id, exc.code
+                    )
+                    continue
+                raise
+            except KiwoomError as exc:
+                delay = self._after_failure(endpoint, exc, attempt)
+                attempt += 1
+                if delay > 0:
+                    self._sleep(delay)
+
+    def _post_unauthenticated(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
+        """Token issue / revoke: no bearer token, same error pipeline."""
+        raw = self._send(
+            endpoint, body, timeout=NOT_GIVEN, cont_yn=False, next_key=None, authenticated=False
+        )
+        assert raw.body is not None
+        return raw.body
+
+    # -- for generated subclasses ---------------------------------------------------------------
+
+    def _call_raw(
+        self,
+        endpoint: Endpoint,
+        request: Any,
+        *,
+        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        cont_yn: bool = False,
+        next_key: str | None = None,
+    ) -> RawResponse:
+        """Send one TR request and return the raw view (errors already raised)."""
+        body = self._prepare(endpoint, request)
+        return self._send(
+            endpoint, body, timeout=timeout, cont_yn=cont_yn, next_key=next_key, authenticated=True
+        )
+
+    def _call(
+        self,
+        endpoint: Endpoint,
+        request: Any,
+        *,
+        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        cont_yn: bool = False,
+        next_key: str | None = None,
+    ) -> Any:
+        """Send one TR request and return ``endpoint.decode(body, raw)``."""
+        raw = self._call_raw(endpoint, request, timeout=timeout, cont_yn=cont_yn, next_key=next_key)
+        return self._decode(endpoint, raw)
+
+    def _call_page(
+        self,
+        endpoint: Endpoint,
+        request: Any,
+        *,
+        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        cont_yn: bool = False,
+        next_key: str | None = None,
+    ) -> Page[Any]:
+        """Like :meth:`_call` but returns the decoded data together with the raw response."""
+        raw = self._call_raw(endpoint, request, timeout=timeout, cont_yn=cont_yn, next_key=next_key)
+        return Page(self._decode(endpoint, raw), raw)
+
+    def _paginate(
+        self,
+        endpoint: Endpoint,
+        request: Any,
+        *,
+        max_pages: int | None = None,
+        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+    ) -> SyncPager[Any]:
+        """A pager over all pages of a paged TR (lazy: nothing is sent until iteration)."""
+        body = self._prepare(endpoint, request)
+
+        def fetch(cont_yn: bool, next_key: str | None) -> tuple[Any, RawResponse]:
+            raw = self._send(
+                endpoint,
+                body,
+                timeout=timeout,
+                cont_yn=cont_yn,
+                next_key=next_key,
+                authenticated=True,
+            )
+            return self._decode(endpoint, raw), raw
+
+        return SyncPager(endpoint, fetch, max_pages=max_pages)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Revoke a self-issued token (if configured) and close our own HTTP client."""
+        if self._closed:
+            return
+        try:
+            self.tokens.close()
+        finally:
+            self._closed = True
+            if self._owns_http:
+                self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncAPIClient(BaseClient):
+    """The asyncio mirror of :class:`SyncAPIClient`. Close with ``async with`` or
+    :meth:`aclose`; there is deliberately no ``__del__`` (it fails when the loop is closed).
+    """
+
+    def __init__(
+        self,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if http_client is not None and transport is not None:
+            raise ArgumentError("transport", "pass either http_client= or transport=, not both")
+        timeout = self._timeout_arg
+        if http_client is not None:
+            self._http = http_client
+            self._owns_http = False
+            self.timeout: TimeoutTypes = (
+                http_client.timeout if isinstance(timeout, _NotGiven) else timeout
+            )
+        else:
+            self.timeout = DEFAULT_TIMEOUT if isinstance(timeout, _NotGiven) else timeout
+            self._http = httpx.AsyncClient(transport=transport, timeout=self.timeout)
+            self._owns_http = True
+        self._sleep: Callable[[float], Any] = asyncio.sleep
+        self.tokens = AsyncTokenManager(self._post_unauthenticated, **self._token_kwargs)
+
+    async def _send(
+        self,
+        endpoint: Endpoint,
+        body: dict[str, Any],
+        *,
+        timeout: TimeoutTypes | _NotGiven,
+        cont_yn: bool,
+        next_key: str | None,
+        authenticated: bool,
+    ) -> RawResponse:
+        content = self._encode_body(body)
+        effective_timeout = self.timeout if isinstance(timeout, _NotGiven) else timeout
+        attempt, refreshed = 1, False
+        while True:
+            token: str | None = None
+            if authenticated:
+                if self.rate_limiter is not None:
+                    await self.rate_limiter.acquire_async(endpoint.api_id)
+                token = await self.tokens.get()
+            headers = self._headers(endpoint, token, cont_yn, next_key)
+            try:
+                logger.debug(
+                    "POST %s%s api-id=%s attempt=%d",
+                    self.base_url,
+                    endpoint.path,
+                    endpoint.api_id,
+                    attempt,
+                )
+                start = time.monotonic()
+                try:
+                    response = await self._http.post(
+                        self.base_url + endpoint.path,
+                        content=content,
+                        headers=headers,
+                        timeout=effective_timeout,
+                    )
+                except httpx.TransportError as exc:
+                    raise self._transport_error(endpoint, exc) from exc
+                elapsed = time.monotonic() - start
+                logger.debug("%s: HTTP %d in %.3fs", endpoint.api_id, response.status_code, elapsed)
+                return self._process(endpoint, response, elapsed)
+            except TokenError as exc:
+                if self._should_refresh(exc, token, refreshed) and self.tokens.can_issue:
+                    assert token is not None
+                    refreshed = True
+                    self.tokens.invalidate(token)
+                    logger.info(
+                        "%s: %s; refreshing the token and replaying once", endpoint.api_id, exc.code
+                    )
+                    continue
+                raise
+            except KiwoomError as exc:
+                delay = self._after_failure(endpoint, exc, attempt)
+                attempt += 1
+                if delay > 0:
+                    await self._sleep(delay)
+
+    async def _post_unauthenticated(
+        self, endpoint: Endpoint, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        raw = await self._send(
+            endpoint, body, timeout=NOT_GIVEN, cont_yn=False, next_key=None, authenticated=False
+        )
+        assert raw.body is not None
+        return raw.body
+
+    async def _call_raw(
+        self,
+        endpoint: Endpoint,
+        request: Any,
+        *,
+        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        cont_yn: bool = False,
+        next_key: str | None = None,
+    ) -> RawResponse:
+        body = self._prepare(endpoint, request)
+        return await self._send(
+            endpoint, body, timeout=timeout, cont_yn=cont_yn, next_key=next_key, authenticated=True
+        )
+
+    async def _call(
+        self,
+        endpoint: Endpoint,
+        request: Any,
+        *,
+        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        cont_yn: bool = False,
+        next_key: str | None = None,
+    ) -> Any:
+        raw = await self._call_raw(
+            endpoint, request, timeout=timeout, cont_yn=cont_yn, next_key=next_key
+        )
+        return self._decode(endpoint, raw)
+
+    async def _call_page(
+        self,
+        endpoint: Endpoint,
+        request: Any,
+        *,
+        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        cont_yn: bool = False,
+        next_key: str | None = None,
+    ) -> Page[Any]:
+        raw = await self._call_raw(
+            endpoint, request, timeout=timeout, cont_yn=cont_yn, next_key=next_key
+        )
+        return Page(self._decode(endpoint, raw), raw)
+
+    def _paginate(
+        self,
+        endpoint: Endpoint,
+        request: Any,
+        *,
+        max_pages: int | None = None,
+        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+    ) -> AsyncPager[Any]:
+        body = self._prepare(endpoint, request)
+
+        async def fetch(cont_yn: bool, next_key: str | None) -> tuple[Any, RawResponse]:
+            raw = await self._send(
+                endpoint,
+                body,
+                timeout=timeout,
+                cont_yn=cont_yn,
+                next_key=next_key,
+                authenticated=True,
+            )
+            return self._decode(endpoint, raw), raw
+
+        return AsyncPager(endpoint, fetch, max_pages=max_pages)
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        try:
+            await self.tokens.aclose()
+        finally:
+            self._closed = True
+            if self._owns_http:
+                await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

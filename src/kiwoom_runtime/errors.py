@@ -1,0 +1,361 @@
+"""Exceptions raised by the runtime, and the code → class table that classifies server errors.
+
+Why classify by the bracketed code: Kiwoom reports most failures as HTTP 200 with a non-zero
+``return_code`` and puts the precise reason in ``return_msg``, e.g.
+``인증에 실패했습니다[8005:Token이 유효하지 않습니다]``. Unrelated errors share one
+``return_code`` (1700 "rate limit" and 1634 "too many codes" both come with 5), so the
+``return_code`` alone would make a client retry a request that can never succeed.
+
+Every exception stores headers and bodies *redacted*: messages end up in logs and bug reports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, MutableMapping
+from typing import Any
+
+import httpx
+
+from kiwoom_runtime._redact import redact_headers, redact_text, redact_value
+
+__all__ = [
+    "DEFAULT_ERROR_CODES",
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "ArgumentError",
+    "AuthenticationError",
+    "ErrorCodeMap",
+    "HTTPStatusError",
+    "InvalidInputError",
+    "InvalidResponseError",
+    "KiwoomError",
+    "NotSupportedInMockError",
+    "OrderRejectedError",
+    "OrderStateUnknownError",
+    "PagingError",
+    "RateLimitError",
+    "ResponseDecodeError",
+    "TokenEnvironmentError",
+    "TokenError",
+    "UnknownSymbolError",
+    "parse_bracket_code",
+]
+
+_SNIPPET_LEN = 300
+_BRACKET_RE = re.compile(r"\[(\w+):\s*([^\]]*)\]?")
+
+
+def parse_bracket_code(return_msg: str | None) -> tuple[str | None, str | None]:
+    """``"...[8005:Token이 유효하지 않습니다]"`` → ``("8005", "Token이 ...")``; else Nones."""
+    if not return_msg:
+        return None, None
+    m = _BRACKET_RE.search(return_msg)
+    if m is None:
+        return None, None
+    return m.group(1), m.group(2).strip() or None
+
+
+def _snippet(body: bytes | str | None) -> str:
+    if body is None:
+        return ""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    text = redact_text(text.strip())
+    if len(text) > _SNIPPET_LEN:
+        text = text[:_SNIPPET_LEN] + "…"
+    return text
+
+
+class KiwoomError(Exception):
+    """Base class of every exception the runtime raises on purpose."""
+
+
+class ArgumentError(KiwoomError, ValueError):
+    """The call itself is wrong (caught before anything is sent); names the argument."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        self.argument = argument
+        self.message = message
+        super().__init__(f"{argument}: {message}")
+
+
+class APIError(KiwoomError):
+    """The server answered with ``return_code != 0`` (or a classified non-2xx answer).
+
+    Attributes: ``api_id``, ``return_code`` (as received: int or str), ``code`` (the bracketed
+    code, str or None), ``return_msg``, ``status_code``, ``headers`` (redacted), ``body``
+    (the raw body text, with appkey/secretkey/token values masked), ``data`` (parsed, redacted).
+    """
+
+    #: English hint appended to the message, per class; codes may refine it in ``HINTS``.
+    hint: str = ""
+
+    def __init__(
+        self,
+        *,
+        api_id: str | None,
+        return_code: int | str | None,
+        return_msg: str | None,
+        code: str | None = None,
+        status_code: int | None = None,
+        headers: httpx.Headers | Mapping[str, str] | None = None,
+        body: bytes | str | None = None,
+        data: Any = None,
+        hint: str | None = None,
+    ) -> None:
+        self.api_id = api_id
+        self.return_code = return_code
+        self.return_msg = redact_text(return_msg) if return_msg else return_msg
+        if code is None:
+            code, _ = parse_bracket_code(return_msg)
+        self.code = code
+        self.status_code = status_code
+        self.headers = redact_headers(headers)
+        raw = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        self.body: str | None = redact_text(raw) if raw is not None else None
+        self.data = redact_value(data) if data is not None else None
+        if hint is None:
+            hint = HINTS.get(code or "", self.hint)
+        self.hint_text = hint
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        _, text = parse_bracket_code(self.return_msg)
+        parts = [f"{self.api_id or '?'}:"]
+        if self.code:
+            parts.append(f"[{self.code}]")
+        parts.append(text or self.return_msg or "(no return_msg)")
+        details = []
+        if self.return_code is not None:
+            details.append(f"return_code={self.return_code}")
+        if self.status_code is not None and self.status_code != 200:
+            details.append(f"HTTP {self.status_code}")
+        msg = " ".join(parts)
+        if details:
+            msg += f" ({', '.join(details)})"
+        if self.hint_text:
+            msg += f": {self.hint_text}"
+        return msg
+
+
+class AuthenticationError(APIError):
+    """Credentials or device/IP authentication rejected (8001/8002/8040/8050/8103): fail fast."""
+
+    hint = "authentication failed; check the appkey, secretkey and registered IP"
+
+
+class TokenError(APIError):
+    """The access token is invalid, expired (8005) or was issued to another IP (8010)."""
+
+    hint = "token invalid or expired"
+
+
+class TokenEnvironmentError(APIError):
+    """A live token was used on the mock host or the other way round (8030/8031)."""
+
+    hint = (
+        "token belongs to the other environment (prod vs mock); "
+        "a token cache shared across environments is the usual cause"
+    )
+
+
+class RateLimitError(APIError):
+    """Too many requests (1700/1701/1702/1687 or HTTP 429); the request was not processed."""
+
+    hint = "rate limit exceeded; back off and retry"
+
+    def __init__(self, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(**kwargs)
+
+
+class InvalidInputError(APIError):
+    """The server refused the request input (15xx); e.g. 1511: a required field is missing."""
+
+    hint = "invalid input; check the request fields"
+
+
+class UnknownSymbolError(APIError):
+    """The stock / symbol code is unknown to the server (1901/1902)."""
+
+    hint = "unknown symbol code"
+
+
+class NotSupportedInMockError(APIError):
+    """The TR is not offered on the mock (모의투자) host (8104, 1999)."""
+
+    hint = "this TR is not available in mock trading (모의투자에서는 제공되지 않습니다)"
+
+
+class OrderRejectedError(APIError):
+    """The order was refused (RCxxxx codes, e.g. RC4058 after market close, RC9000)."""
+
+    hint = "order rejected"
+
+
+class HTTPStatusError(KiwoomError):
+    """Non-2xx HTTP answer that carried no classifiable Kiwoom error."""
+
+    def __init__(
+        self,
+        *,
+        api_id: str | None,
+        status_code: int,
+        headers: httpx.Headers | Mapping[str, str] | None = None,
+        body: bytes | str | None = None,
+    ) -> None:
+        self.api_id = api_id
+        self.status_code = status_code
+        self.headers = redact_headers(headers)
+        self.snippet = _snippet(body)
+        super().__init__(f"{api_id or '?'}: HTTP {status_code}: {self.snippet or '(empty body)'}")
+
+
+class InvalidResponseError(KiwoomError):
+    """The body is not a JSON object (HTML error page, truncated body, ...)."""
+
+    def __init__(
+        self,
+        *,
+        api_id: str | None,
+        reason: str,
+        body: bytes | str | None = None,
+        status_code: int | None = None,
+        headers: httpx.Headers | Mapping[str, str] | None = None,
+    ) -> None:
+        self.api_id = api_id
+        self.reason = reason
+        self.status_code = status_code
+        self.headers = redact_headers(headers)
+        self.snippet = _snippet(body)
+        super().__init__(f"{api_id or '?'}: invalid response: {reason}: {self.snippet!r}")
+
+
+class ResponseDecodeError(InvalidResponseError):
+    """The envelope was fine but the generated ``decode`` could not structure the body."""
+
+
+class APITimeoutError(KiwoomError):
+    """The request timed out. ``sent`` tells whether the request may have reached the server."""
+
+    def __init__(self, *, api_id: str | None, sent: bool, detail: str = "") -> None:
+        self.api_id = api_id
+        self.sent = sent
+        phase = "after sending" if sent else "before sending"
+        super().__init__(
+            f"{api_id or '?'}: request timed out ({phase}){': ' + detail if detail else ''}"
+        )
+
+
+class APIConnectionError(KiwoomError):
+    """The connection failed. ``sent`` tells whether the request may have reached the server."""
+
+    def __init__(self, *, api_id: str | None, sent: bool, detail: str = "") -> None:
+        self.api_id = api_id
+        self.sent = sent
+        phase = "after sending" if sent else "before sending"
+        super().__init__(
+            f"{api_id or '?'}: connection error ({phase}){': ' + detail if detail else ''}"
+        )
+
+
+class OrderStateUnknownError(KiwoomError):
+    """A non-retry-safe TR (an order) may have been processed, but no answer came back.
+
+    Kiwoom has no idempotency key, so the runtime never resends. The cause is ``__cause__``.
+    """
+
+    def __init__(self, *, api_id: str | None, cause: BaseException) -> None:
+        self.api_id = api_id
+        self.cause = cause
+        super().__init__(
+            f"{api_id or '?'}: the order's fate is unknown (주문 처리 여부를 알 수 없습니다): "
+            f"{cause}. It was NOT resent automatically; check the order status TRs "
+            "(e.g. 미체결/체결 조회) before sending it again."
+        )
+
+
+class PagingError(KiwoomError):
+    """The server's paging headers are inconsistent (repeated next-key, cont-yn without key)."""
+
+    def __init__(self, *, api_id: str | None, message: str) -> None:
+        self.api_id = api_id
+        super().__init__(f"{api_id or '?'}: paging error: {message}")
+
+
+#: Code-specific hints (English); the class hint is used for codes not listed.
+HINTS: dict[str, str] = {
+    "8001": "the appkey was rejected (appkey 오류)",
+    "8002": "the secretkey was rejected (secretkey 오류)",
+    "8005": "token invalid or expired",
+    "8010": "token was issued to another IP address",
+    "8030": "a live (prod) token was used on the mock host (token cache shared across envs?)",
+    "8031": "a mock token was used on the live (prod) host (token cache shared across envs?)",
+    "8040": "device authentication failed",
+    "8050": "device/IP authentication failed; register this IP address",
+    "8103": "IP/device authentication failed",
+    "1700": "too many requests for this API; back off and retry",
+    "1701": "too many requests in total; back off and retry",
+    "1702": "too many requests for this API group; back off and retry",
+    "1687": "recursive call limited; back off",
+    "1511": "a required field is missing (the manual may mark it optional)",
+    "1999": "this TR is not available in mock trading (모의투자에서는 제공되지 않습니다)",
+    "RC4058": "order after market close",
+    "RC9000": "order refused (e.g. NXT order on the mock host)",
+}
+
+
+class ErrorCodeMap:
+    """Map a bracketed code to an :class:`APIError` subclass; users may extend it.
+
+    Exact codes win over prefix rules (``"15"`` → :class:`InvalidInputError`, ``"RC"`` →
+    :class:`OrderRejectedError`); unknown codes give plain :class:`APIError`.
+    """
+
+    def __init__(
+        self,
+        codes: Mapping[str, type[APIError]] | None = None,
+        prefixes: Mapping[str, type[APIError]] | None = None,
+    ) -> None:
+        self.codes: MutableMapping[str, type[APIError]] = dict(codes or {})
+        self.prefixes: MutableMapping[str, type[APIError]] = dict(prefixes or {})
+
+    def copy(self) -> ErrorCodeMap:
+        return ErrorCodeMap(self.codes, self.prefixes)
+
+    def register(self, code: str, cls: type[APIError]) -> None:
+        self.codes[code] = cls
+
+    def lookup(self, code: str | None) -> type[APIError]:
+        if code is None:
+            return APIError
+        if code in self.codes:
+            return self.codes[code]
+        for prefix in sorted(self.prefixes, key=len, reverse=True):
+            if code.startswith(prefix) and (prefix.isalpha() or len(code) == 4):
+                return self.prefixes[prefix]
+        return APIError
+
+    def make(self, **kwargs: Any) -> APIError:
+        """Build the exception for an envelope (kwargs of :class:`APIError`)."""
+        code = kwargs.get("code")
+        if code is None:
+            code, _ = parse_bracket_code(kwargs.get("return_msg"))
+            kwargs["code"] = code
+        cls = self.lookup(code)
+        factory: Callable[..., APIError] = cls
+        return factory(**kwargs)
+
+
+DEFAULT_ERROR_CODES = ErrorCodeMap(
+    codes={
+        **dict.fromkeys(("8001", "8002", "8040", "8050", "8103"), AuthenticationError),
+        **dict.fromkeys(("8005", "8010"), TokenError),
+        **dict.fromkeys(("8030", "8031"), TokenEnvironmentError),
+        **dict.fromkeys(("1700", "1701", "1702", "1687"), RateLimitError),
+        **dict.fromkeys(("1901", "1902"), UnknownSymbolError),
+        **dict.fromkeys(("8104", "1999"), NotSupportedInMockError),
+    },
+    prefixes={"15": InvalidInputError, "RC": OrderRejectedError},
+)

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from rt_fakes import LIST, FakeKiwoom, client_kwargs, ok
+
+from kiwoom_runtime import ArgumentError, AsyncAPIClient, PagingError, SyncAPIClient
+
+
+def pages_handler(pages: list[list[int]], keys: list[str] | None = None) -> Any:
+    """Serve ``pages`` following next-key; ``keys[i]`` is the next-key sent with page i."""
+    keys = keys or [f"key-{i + 1}" for i in range(len(pages))]
+    seen_keys: list[str | None] = []
+
+    def handler(request: httpx.Request, body: dict[str, Any]) -> httpx.Response:
+        key = request.headers.get("next-key") if request.headers.get("cont-yn") == "Y" else None
+        seen_keys.append(key)
+        index = 0 if key is None else keys.index(key) + 1
+        last = index == len(pages) - 1
+        headers = {"api-id": "ka10075", "cont-yn": "N" if last else "Y"}
+        if not last:
+            headers["next-key"] = keys[index]
+        return ok(headers, oso=[{"n": n} for n in pages[index]], page=index)
+
+    handler.seen_keys = seen_keys  # type: ignore[attr-defined]
+    return handler
+
+
+PAGES = [[1, 2], [3, 4], [5], [6, 7]]
+
+
+def test_sync_pages_and_items(fake: FakeKiwoom) -> None:
+    fake.handlers["ka10075"] = handler = pages_handler(PAGES)
+    with SyncAPIClient(transport=fake.transport(), **client_kwargs(fake)) as c:
+        pager = c._paginate(LIST, {"acnt": "1"})
+        assert fake.calls("ka10075") == 0  # lazy
+        pages = list(pager)
+        assert [p["page"] for p in pages] == [0, 1, 2, 3]
+        assert pager.pages_fetched == 4 and pager.complete and not pager.truncated
+        assert [i["n"] for i in c._paginate(LIST, {}).items()] == [1, 2, 3, 4, 5, 6, 7]
+    assert handler.seen_keys[:4] == [None, "key-1", "key-2", "key-3"]
+    bodies = [b for a, _, b in fake.requests if a == "ka10075"]
+    assert all(b == {"acnt": "1"} for b in bodies[:4])  # same body on every page
+
+
+def test_async_pages_and_items(fake: FakeKiwoom) -> None:
+    fake.handlers["ka10075"] = pages_handler(PAGES)
+
+    async def main() -> tuple[list[int], list[int], int]:
+        async with AsyncAPIClient(transport=fake.transport(), **client_kwargs(fake)) as c:
+            pager = c._paginate(LIST, {})
+            pages = [p["page"] async for p in pager]
+            items = [i["n"] async for i in c._paginate(LIST, {}).items()]
+            return pages, items, pager.pages_fetched
+
+    pages, items, fetched = asyncio.run(main())
+    assert pages == [0, 1, 2, 3] and items == [1, 2, 3, 4, 5, 6, 7] and fetched == 4
+
+
+def test_max_pages_sets_truncated(fake: FakeKiwoom) -> None:
+    fake.handlers["ka10075"] = pages_handler(PAGES)
+    with SyncAPIClient(transport=fake.transport(), **client_kwargs(fake)) as c:
+        pager = c._paginate(LIST, {}, max_pages=2)
+        assert [i["n"] for i in pager.items()] == [1, 2, 3, 4]
+        assert pager.truncated and not pager.complete and pager.next_key == "key-2"
+        exact = c._paginate(LIST, {}, max_pages=4)
+        list(exact)
+        assert not exact.truncated and exact.complete
+    with pytest.raises(ArgumentError):
+        SyncAPIClient(transport=fake.transport(), **client_kwargs(fake))._paginate(
+            LIST, {}, max_pages=0
+        )
+
+
+def test_async_max_pages_truncated(fake: FakeKiwoom) -> None:
+    fake.handlers["ka10075"] = pages_handler(PAGES)
+
+    async def main() -> tuple[int, bool]:
+        async with AsyncAPIClient(transport=fake.transport(), **client_kwargs(fake)) as c:
+            pager = c._paginate(LIST, {}, max_pages=3)
+            async for _ in pager:
+                pass
+            return pager.pages_fetched, pager.truncated
+
+    assert asyncio.run(main()) == (3, True)
+
+
+def test_repeated_next_key_raises(fake: FakeKiwoom) -> None:
+    def handler(request: httpx.Request, body: dict[str, Any]) -> httpx.Response:
+        return ok({"cont-yn": "Y", "next-key": "SAME"}, oso=[{"n": 1}])
+
+    fake.handlers["ka10075"] = handler
+    with SyncAPIClient(transport=fake.transport(), **client_kwargs(fake)) as c:
+        with pytest.raises(PagingError) as info:
+            list(c._paginate(LIST, {}))
+    assert "SAME" in str(info.value)
+    assert fake.calls("ka10075") == 2
+
+
+def test_repeated_next_key_raises_async(fake: FakeKiwoom) -> None:
+    keys = iter(["A", "B", "A"])
+    fake.handlers["ka10075"] = lambda r, b: ok({"cont-yn": "Y", "next-key": next(keys)}, oso=[])
+
+    async def main() -> None:
+        async with AsyncAPIClient(transport=fake.transport(), **client_kwargs(fake)) as c:
+            async for _ in c._paginate(LIST, {}):
+                pass
+
+    with pytest.raises(PagingError):
+        asyncio.run(main())
+    assert fake.calls("ka10075") == 3
+
+
+def test_cont_yn_without_next_key_raises(fake: FakeKiwoom) -> None:
+    fake.handlers["ka10075"] = lambda r, b: ok({"cont-yn": "Y"}, oso=[])
+    with SyncAPIClient(transport=fake.transport(), **client_kwargs(fake)) as c:
+        with pytest.raises(PagingError):
+            list(c._paginate(LIST, {}))
+
+
+def test_single_page_without_paging_headers(fake: FakeKiwoom) -> None:
+    fake.handlers["ka10075"] = lambda r, b: ok(oso=[{"n": 1}])
+    with SyncAPIClient(transport=fake.transport(), **client_kwargs(fake)) as c:
+        pager = c._paginate(LIST, {})
+        assert [i["n"] for i in pager.items()] == [1]
+        assert pager.pages_fetched == 1 and pager.complete
