@@ -1,0 +1,126 @@
+"""What the sandbox can be told to do: ``SandboxConfig``, rate limits and faults.
+
+The configuration is a frozen attrs class on purpose: the server takes one snapshot per request,
+and a test changes behaviour while the server runs by swapping in an evolved copy under a lock
+(``Sandbox.configure``). A request therefore never sees half of a change.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+import attrs
+
+Mode = Literal["prod", "mock"]
+
+
+@attrs.frozen
+class RateLimit:
+    """A token bucket: ``rate`` requests per second on average, at most ``burst`` at once."""
+
+    rate: float
+    burst: int = 1
+
+    def __attrs_post_init__(self) -> None:
+        if self.rate <= 0 or self.burst < 1:
+            raise ValueError(f"a rate limit needs rate > 0 and burst >= 1, got {self}")
+
+
+@attrs.frozen(kw_only=True)
+class SandboxConfig:
+    """Every knob of the sandbox. All have defaults that behave like a healthy live service."""
+
+    specs_dir: Path = attrs.field(default=Path("specs"), converter=Path)
+    """Read once at start: the route table and the response shapes come from here."""
+    fixtures_dir: Path | None = Path("tests/fixtures")
+    """``<dir>/<api_id>/*.json`` recorded answers; None to serve examples and synthetic data."""
+    host: str = "127.0.0.1"
+    port: int = 0
+    """0 picks a free ephemeral port (see ``Sandbox.base_url``)."""
+    mode: Mode = "prod"
+    """"mock" imitates mockapi.kiwoom.com: KRX only (``_NX``/``_AL`` refused), and TRs whose
+    spec says ``mock_supported: false`` answer 1999."""
+    token_lifetime: float = 86400.0
+    """Seconds from issue to expiry; ``expires_dt`` (Korea time) reflects it."""
+    invalidate_previous_token: bool = False
+    """Reported live behaviour: a new token for an appkey makes the older ones answer 8005."""
+    valid_keys: Mapping[str, str] | None = None
+    """appkey -> secretkey accepted by au10001/au10002; None accepts any pair."""
+    global_limit: RateLimit | None = None
+    """One bucket shared by every request (published terms: 5/s)."""
+    per_api_limit: RateLimit | None = None
+    """A separate bucket per api-id (measured live: about RateLimit(1, burst=2))."""
+    api_limits: Mapping[str, RateLimit] = attrs.field(factory=dict)
+    """Overrides of ``per_api_limit`` for named api-ids."""
+    rate_limit_status: int = 200
+    """HTTP status of the 1700 answer: the live service has used 200 and 429."""
+    rows_per_page: int = 3
+    """Rows of each LIST field in synthetic answers."""
+    pages_for: Mapping[str, int] = attrs.field(factory=dict)
+    """api_id -> number of synthetic pages. Naming an api-id here forces synthetic data for
+    it, even when a fixture or a documentation example exists (benchmarks rely on this)."""
+    seed: int = 0
+    """Synthetic data is a pure function of (seed, api_id, request body, page)."""
+    use_fixtures: bool = True
+    use_examples: bool = True
+    """Serve the documentation example when it is valid JSON and no fixture matches."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.mode not in ("prod", "mock"):
+            raise ValueError(f"mode must be 'prod' or 'mock', got {self.mode!r}")
+        if self.rows_per_page < 0:
+            raise ValueError("rows_per_page must be >= 0")
+        if any(n < 1 for n in self.pages_for.values()):
+            raise ValueError("pages_for values must be >= 1")
+        if self.token_lifetime <= 0:
+            raise ValueError("token_lifetime must be > 0")
+
+
+class FaultKind(enum.Enum):
+    """A misbehaviour the sandbox can inject, by api-id, for the next N calls."""
+
+    HTTP_ERROR = "http_error"
+    """An HTTP error status (``status``: 500, 502, 503, ...) with an HTML body."""
+    DELAY = "delay"
+    """Sleep ``delay`` seconds, then answer normally (to push a call past the client timeout)."""
+    RESET = "reset"
+    """Send the headers and half the body, then reset the connection (RST)."""
+    HTML = "html"
+    """HTTP 200 with an HTML error page instead of JSON, as a proxy in front would answer."""
+    TRUNCATED_JSON = "truncated_json"
+    """HTTP 200 with the JSON cut in half (Content-Length matches the cut body)."""
+    ERROR = "error"
+    """HTTP 200 with ``return_code`` / ``return_msg`` of your choice (1634, 8005, 1511, ...)."""
+    EXPIRE_TOKEN = "expire_token"
+    """The token this call carries expires now, so this call (and later ones) answer 8005."""
+    REPEAT_NEXT_KEY = "repeat_next_key"
+    """Paging bug: the answer says cont-yn Y with the next-key the request sent (or, on a
+    first page, the key of the page itself), so a naive client asks for the same page again."""
+    MISSING_LIST = "missing_list"
+    """The answer lacks its LIST key(s) altogether."""
+    STRING_RETURN_CODE = "string_return_code"
+    """``return_code`` as a string (``return_code_text``: "0" or "0000")."""
+
+
+@attrs.frozen(kw_only=True)
+class Fault:
+    """One injected misbehaviour; the parameters that do not apply to ``kind`` are ignored."""
+
+    kind: FaultKind = attrs.field(converter=FaultKind)
+    count: int = 1
+    status: int = 500
+    delay: float = 0.0
+    return_code: int | str = 5
+    return_msg: str = (
+        "요청 개수를 초과하였습니다[1634:한번에 조회 가능한 종목코드 개수를 초과하였습니다]"
+    )
+    return_code_text: str = "0"
+    http_status: int = 200
+    """HTTP status of an ERROR answer."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.count < 1:
+            raise ValueError("a fault needs count >= 1")

@@ -1,0 +1,257 @@
+"""The HTTP side: a real server on 127.0.0.1 and the ``Sandbox`` handle tests use.
+
+Why ``http.server.ThreadingHTTPServer`` and not an ASGI framework: zero dependencies (the
+sandbox ships with the SDK and runs in CI without extras), and byte-level control of the
+socket. Fault injection needs to do what frameworks prevent on purpose: promise a body with
+Content-Length, send half of it, and reset the connection (SO_LINGER 0, so the peer sees RST);
+or send a body shorter than valid JSON. The handler speaks HTTP/1.1 with keep-alive because the
+SDK's httpx client pools connections, and a connection broken mid-body must be one the client
+believes is reusable.
+
+``Sandbox`` starts the server on a background thread (port 0 picks a free port) and, on stop,
+closes open keep-alive connections and joins the threads, so tests never leak sockets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import struct
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+import attrs
+
+from kiwoom_sandbox.app import App, Reply, RequestRecord
+from kiwoom_sandbox.config import Fault, FaultKind, SandboxConfig
+
+_JOIN_TIMEOUT = 5.0
+_POLL_INTERVAL = 0.05  # how fast stop() is noticed; tests start and stop a server each
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # Sandbox.stop closes connections and joins handler threads itself
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app: App) -> None:
+        self.app = app
+        self.stopping = threading.Event()
+        self.connections: set[socket.socket] = set()
+        self.handler_threads: list[threading.Thread] = []
+        self.guard = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        thread = threading.Thread(
+            target=self.process_request_thread, args=(request, client_address), daemon=True
+        )
+        with self.guard:
+            self.handler_threads = [t for t in self.handler_threads if t.is_alive()]
+            self.handler_threads.append(thread)
+        thread.start()
+
+    def close_connections(self) -> None:
+        with self.guard:
+            connections = list(self.connections)
+        for conn in connections:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: httpx reuses pooled connections
+    server_version = "kiwoom-sandbox"
+    sys_version = ""
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body are two writes; without TCP_NODELAY, Nagle plus the client's delayed
+        # ACK adds ~40 ms to every keep-alive answer, which would distort benchmarks.
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self.server.guard:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.guard:
+            self.server.connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent: the request log (``Sandbox.requests``) is the record tests read."""
+
+    def _read_body(self) -> bytes:
+        length = self.headers.get("content-length")
+        if length is None or not length.strip().isdigit():
+            return b""
+        return self.rfile.read(int(length))
+
+    def _handle(self) -> None:
+        raw = self._read_body()
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        reply = self.server.app.handle(self.command, self.path, headers, raw)
+        if reply.delay > 0 and self.server.stopping.wait(reply.delay):
+            self.close_connection = True
+            return
+        self._send(reply)
+
+    do_POST = _handle
+    do_GET = _handle
+    do_PUT = _handle
+    do_DELETE = _handle
+
+    def _send(self, reply: Reply) -> None:
+        self.send_response(reply.status)
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        self.send_header("content-length", str(len(reply.body)))
+        self.end_headers()
+        if reply.reset_after is None:
+            self.wfile.write(reply.body)
+            return
+        self.wfile.write(reply.body[: reply.reset_after])
+        self.wfile.flush()
+        self._reset()
+
+    def _reset(self) -> None:
+        """Abort the connection with RST (SO_LINGER on, timeout 0) instead of a clean FIN."""
+        self.close_connection = True
+        conn = self.connection
+        with contextlib.suppress(OSError):
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
+
+
+class Sandbox:
+    """A running sandbox: ``with Sandbox(config) as sb: httpx.post(sb.base_url + ...)``.
+
+    Every setter is thread-safe and takes effect for the next request, so a test can change
+    behaviour (limits, token lifetime, faults) while a client is talking to the server.
+    """
+
+    def __init__(self, config: SandboxConfig | None = None, **changes: Any) -> None:
+        config = config if config is not None else SandboxConfig()
+        if changes:
+            config = attrs.evolve(config, **changes)
+        self.app = App(config)
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle ---
+    def start(self) -> Sandbox:
+        if self._server is not None:
+            raise RuntimeError("the sandbox is already running")
+        config = self.app.config
+        self._server = _Server((config.host, config.port), self.app)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": _POLL_INTERVAL},
+            name="kiwoom-sandbox",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server = self._server
+        if server is None:
+            return
+        server.shutdown()
+        if self._thread is not None:
+            self._thread.join(_JOIN_TIMEOUT)
+        self._close()
+
+    def _close(self) -> None:
+        server = self._server
+        if server is None:
+            return
+        server.stopping.set()
+        server.server_close()
+        server.close_connections()
+        with server.guard:
+            threads = list(server.handler_threads)
+        for thread in threads:
+            thread.join(_JOIN_TIMEOUT)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # --- where ---
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running")
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>``, without a trailing slash (paths start with ``/``)."""
+        return f"http://{self.app.config.host}:{self.port}"
+
+    def url_for(self, api_id: str) -> str:
+        return self.base_url + self.app.routes.by_api_id[api_id].spec.url
+
+    # --- configuration at runtime ---
+    @property
+    def config(self) -> SandboxConfig:
+        return self.app.config
+
+    def configure(self, **changes: Any) -> SandboxConfig:
+        """Swap in ``attrs.evolve(config, **changes)`` atomically; returns the new config."""
+        return self.app.configure(**changes)
+
+    def inject(self, api_id: str, kind: FaultKind | str, count: int = 1, **params: Any) -> Fault:
+        """Make the next ``count`` calls of ``api_id`` (``"*"``: any) misbehave as ``kind``."""
+        fault = Fault(kind=FaultKind(kind), count=count, **params)
+        self.app.faults.add(api_id, fault)
+        return fault
+
+    def pending_faults(self, api_id: str) -> int:
+        return self.app.faults.pending(api_id)
+
+    def clear_faults(self) -> None:
+        self.app.faults.clear()
+
+    def reset_rate_limits(self) -> None:
+        self.app.limiter.reset()
+
+    def reload_fixtures(self) -> None:
+        self.app.reload_fixtures()
+
+    # --- tokens without HTTP, for test setup ---
+    def issue_token(self, appkey: str = "sandbox-appkey") -> str:
+        config = self.app.config
+        return self.app.tokens.issue(
+            appkey, config.token_lifetime, invalidate_previous=config.invalidate_previous_token
+        ).value
+
+    def expire_tokens(self, token: str | None = None) -> None:
+        """Expire ``token`` now, or every token issued so far."""
+        self.app.tokens.expire(token)
+
+    # --- the request log ---
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """A snapshot of every request received, oldest first."""
+        return self.app.requests
+
+    def requests_for(self, api_id: str) -> list[RequestRecord]:
+        return [r for r in self.app.requests if r.api_id == api_id]
+
+    def clear_requests(self) -> None:
+        self.app.clear_requests()
