@@ -1,0 +1,187 @@
+"""Argument parsing and the commands of ``kiwoom-typed``.
+
+    kiwoom-typed call ka10001 stk_cd=005930 [--env prod|mock|sandbox] [--format json|table|csv]
+    kiwoom-typed call ka10005 stk_cd=005930 --all-pages [--max-pages N]
+    kiwoom-typed list
+    kiwoom-typed sandbox [--port 8080]
+
+Credentials come from KIWOOM_APPKEY / KIWOOM_SECRETKEY only, never from the command line (where
+they would land in the shell history). Exit codes: 0 ok, 1 the server or the network failed,
+2 bad usage or bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from kiwoom_cli.output import list_key, render
+from kiwoom_runtime import ArgumentError, KiwoomError
+
+SANDBOX_APPKEY = "sandbox-appkey"
+SANDBOX_SECRETKEY = "sandbox-secretkey"
+
+
+class UsageError(Exception):
+    """Bad command-line input: printed as ``error: ...`` with exit code 2."""
+
+
+def _parse_arguments(pairs: Sequence[str]) -> dict[str, str]:
+    arguments: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"expected NAME=VALUE, got {pair!r}")
+        if key in arguments:
+            raise UsageError(f"argument {key!r} given twice")
+        arguments[key] = value
+    return arguments
+
+
+@contextlib.contextmanager
+def _client(args: argparse.Namespace) -> Iterator[Any]:
+    """The typed client for the chosen environment; starts a sandbox for ``--env sandbox``."""
+    from kiwoom_typed import Client
+
+    options: dict[str, Any] = {"timeout": args.timeout}
+    if args.env == "sandbox" and args.base_url is None:
+        from kiwoom_sandbox import Sandbox
+
+        with Sandbox(specs_dir=Path(args.specs), fixtures_dir=Path(args.fixtures)) as sandbox:
+            with Client(
+                appkey=os.environ.get("KIWOOM_APPKEY", SANDBOX_APPKEY),
+                secretkey=os.environ.get("KIWOOM_SECRETKEY", SANDBOX_SECRETKEY),
+                base_url=sandbox.base_url,
+                **options,
+            ) as client:
+                yield client
+        return
+    if args.base_url is not None:
+        options["base_url"] = args.base_url
+    else:
+        options["env"] = args.env
+    with Client(**options) as client:
+        yield client
+
+
+class _Progress:
+    """Page progress on stderr, only when it is a terminal (never in pipes or logs)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.shown = False
+
+    def update(self, pages: int, rows: int) -> None:
+        if self.enabled:
+            self.stream.write(f"\rpage {pages} · {rows} rows")
+            self.stream.flush()
+            self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+
+
+def _cmd_call(args: argparse.Namespace) -> int:
+    from kiwoom_typed import REGISTRY
+
+    arguments = _parse_arguments(args.arguments)
+    info = REGISTRY.info(args.api_id)
+    info.build_request(arguments)  # checks arguments before any connection is made
+    with _client(args) as client:
+        if args.all_pages:
+            progress = _Progress(sys.stderr)
+            bodies: list[dict[str, Any]] = []
+            rows = 0
+            pager = client.paginate(args.api_id, max_pages=args.max_pages, **arguments)
+            for page in pager:
+                body = page.to_dict()
+                bodies.append(body)
+                key = list_key(body)
+                rows += len(body.get(key) or []) if key else 1
+                progress.update(len(bodies), rows)
+            progress.done()
+            if pager.truncated:
+                print(
+                    f"note: stopped after {len(bodies)} page(s) (--max-pages); more remain",
+                    file=sys.stderr,
+                )
+        else:
+            bodies = [client.call(args.api_id, **arguments).to_dict()]
+    print(render(bodies, args.format, all_pages=args.all_pages))
+    return 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from kiwoom_typed import REGISTRY
+
+    for api_id in sorted(REGISTRY):
+        info = REGISTRY[api_id]
+        paged = " (paged)" if info.paged else ""
+        print(f"{api_id}  {info.method_name:<34} {info.name} — {info.english_name}{paged}")
+    return 0
+
+
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from kiwoom_sandbox import Sandbox
+
+    with Sandbox(
+        specs_dir=Path(args.specs), fixtures_dir=Path(args.fixtures), port=args.port
+    ) as sandbox:
+        print(f"kiwoom sandbox listening on {sandbox.base_url} (Ctrl-C stops it)", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiwoom-typed", description="Kiwoom REST API from the command line."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    call = sub.add_parser("call", help="call one TR by its API ID")
+    call.add_argument("api_id", help="e.g. ka10001")
+    call.add_argument("arguments", nargs="*", metavar="NAME=VALUE", help="request fields")
+    call.add_argument("--env", choices=("prod", "mock", "sandbox"), default="sandbox")
+    call.add_argument("--base-url", help="any base URL (overrides --env)")
+    call.add_argument("--format", choices=("json", "table", "csv"), default="json")
+    call.add_argument("--all-pages", action="store_true", help="follow cont-yn / next-key")
+    call.add_argument("--max-pages", type=int, default=None, help="stop after N pages")
+    call.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    call.add_argument("--specs", default="specs", help="spec directory (sandbox)")
+    call.add_argument("--fixtures", default="tests/fixtures", help="fixtures (sandbox)")
+    call.set_defaults(func=_cmd_call)
+
+    listing = sub.add_parser("list", help="list the TRs this client knows")
+    listing.set_defaults(func=_cmd_list)
+
+    sandbox = sub.add_parser("sandbox", help="run the local Kiwoom sandbox server")
+    sandbox.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    sandbox.add_argument("--specs", default="specs")
+    sandbox.add_argument("--fixtures", default="tests/fixtures")
+    sandbox.set_defaults(func=_cmd_sandbox)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "max_pages", None) is not None and args.max_pages < 1:
+        parser.error("--max-pages must be at least 1")
+    try:
+        code: int = args.func(args)
+    except (UsageError, ArgumentError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KiwoomError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return code
