@@ -10,6 +10,7 @@ missing or are stale (on disk but no longer generated); it exits 1 when anything
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,7 +27,10 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC_FILES = {"py.typed": ""}
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
+    """The Jinja2 environment, built once per process: templates are compiled on first use and
+    kept (no per-render recompilation, no mtime checks: the generator is a one-shot tool)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         undefined=jinja2.StrictUndefined,
@@ -34,6 +38,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=False,
+        cache_size=-1,
     )
     env.filters["pystr"] = py_str
     env.filters["chomp"] = lambda text: str(text).removesuffix("\n")
@@ -45,8 +51,8 @@ def _package_init_context(pkg: PackageModel) -> dict[str, object]:
         "AsyncClient": f"{PACKAGE}._client",
         "Client": f"{PACKAGE}._client",
         "REGISTRY": f"{PACKAGE}._registry",
-        "TrInfo": f"{PACKAGE}._support",
-        "pages_to_dataframe": f"{PACKAGE}._support",
+        "TrInfo": "kiwoom_runtime.registry",
+        "pages_to_dataframe": "kiwoom_runtime.frames",
     }
     for module, name in pkg.exports:
         lazy[name] = f"{PACKAGE}.tr.{module}"
@@ -69,12 +75,12 @@ def render(spec_set: SpecSet, specs_label: str = "specs") -> dict[str, str]:
         out[path] = env.get_template(template).render(pkg=pkg, **context)
 
     put(f"{base}/__init__.py", "package_init.py.j2", **_package_init_context(pkg))
-    put(f"{base}/_support.py", "support.py.j2")
     put(f"{base}/_registry.py", "registry.py.j2")
     put(f"{base}/_client.py", "client.py.j2")
     put(f"{base}/tr/__init__.py", "tr_init.py.j2")
+    tr_module = env.get_template("tr_module.py.j2")
     for tr in pkg.trs:
-        put(f"{base}/tr/{tr.module}.py", "tr_module.py.j2", tr=tr)
+        out[f"{base}/tr/{tr.module}.py"] = tr_module.render(pkg=pkg, tr=tr)
     for name, text in STATIC_FILES.items():
         out[f"{base}/{name}"] = text
     return dict(sorted(out.items()))

@@ -21,6 +21,7 @@ from codegen.naming import (
     camel,
     doc_text,
     fmt_call,
+    fmt_import,
     fmt_tuple,
     is_identifier,
     isort_key,
@@ -73,8 +74,24 @@ RESERVED_FIELD_NAMES = frozenset(
 
 #: Method names of the generated clients (and of the runtime base clients) a TR may not take.
 RESERVED_METHOD_NAMES = frozenset(
-    {"call", "close", "aclose", "request", "token", "revoke", "endpoint", "registry"}
+    {
+        "call",
+        "paginate",
+        "close",
+        "aclose",
+        "request",
+        "token",
+        "tokens",
+        "revoke",
+        "endpoint",
+        "registry",
+        "issue_endpoint",
+        "revoke_endpoint",
+    }
 )
+
+#: Roles of the token TRs: their client methods send no bearer token.
+UNAUTHENTICATED_ROLES = frozenset({Role.TOKEN_ISSUE, Role.TOKEN_REVOKE})
 
 #: Typed accessors: kind -> (parser, return annotation, explanation for the docstring).
 TYPED_KINDS: dict[ValueKind, tuple[str, str, str]] = {
@@ -114,9 +131,6 @@ TYPED_KINDS: dict[ValueKind, tuple[str, str, str]] = {
         "3 보합 is FLAT, 4 하한 and 5 하락 are DOWN.",
     ),
 }
-
-#: Parsers that live in the generated ``_support`` module rather than ``kiwoom_runtime.values``.
-SUPPORT_PARSERS = frozenset({"parse_sign_code"})
 
 # Indentation + prefix width at each place text is printed (see the templates).
 _CLASS_DOC = 4  # class docstring lines
@@ -221,8 +235,7 @@ class TrModel:
     role_literal: str
     exports: tuple[str, ...]  # ``__all__`` of the module
     abc_imports: tuple[str, ...]  # from collections.abc
-    runtime_value_imports: tuple[str, ...]  # from kiwoom_runtime.values
-    support_imports: tuple[str, ...]  # from kiwoom_typed._support
+    runtime_imports: tuple[str, ...]  # ``from kiwoom_runtime.<module> import ...`` statements
     needs_decimal: bool
     needs_datetime: bool
     needs_pandas: bool
@@ -608,19 +621,21 @@ class _Builder:
         annotations_used = {
             t.annotation for cls in (response, *item_classes) for t in cls.typed_fields
         }
-        runtime_imports = {p for p in parsers if p not in SUPPORT_PARSERS}
-        support = {"TrInfo", "check_arguments", "request_from_wire"}
-        if item_classes:
-            support.add("FrameColumns")
-        support.update(p for p in parsers if p in SUPPORT_PARSERS)
-        if parsers:
-            support.add("typed_value")
+        runtime: dict[str, set[str]] = {
+            "arguments": {"check_arguments", "request_from_wire"},
+            "endpoint": {"Endpoint"},
+            "registry": {"TrInfo"},
+            "values": set(parsers),
+        }
         if request.fields:
-            support.add("check_argument")
+            runtime["arguments"].add("check_argument")
         if item_classes:
-            support.add("list_rows")
+            runtime.setdefault("frames", set()).add("FrameColumns")
+            runtime["decoding"] = {"list_rows"}
         if response.list_field is not None:
-            support.add("rows_to_dataframe")
+            runtime.setdefault("frames", set()).add("rows_to_dataframe")
+        if parsers:
+            runtime["values"].add("typed_value")
         abc = {"Mapping"}
         if response.list_field is not None:
             abc.add("Sequence")
@@ -628,9 +643,9 @@ class _Builder:
         classes += [c.name for c in item_classes]
         classes += [c.typed_name for c in (response, *item_classes) if c.typed_name]
         if "SignedPrice | None" in annotations_used:
-            runtime_imports.add("SignedPrice")
+            runtime["values"].add("SignedPrice")
         if "Direction | None" in annotations_used:
-            runtime_imports.add("Direction")
+            runtime["values"].add("Direction")
         code_fields = tuple(
             py_str(f.element)
             for f in spec.request.body
@@ -644,10 +659,12 @@ class _Builder:
             + (f" ({spec.hosts.mock_note})" if spec.hosts.mock_note else "")
         )
         method_text = f"{spec.api_id} {spec.name} — {english}.\n\n{spec.menu}\n{flags}"
-        if ann.role is not None:
+        unauthenticated = ann.role in UNAUTHENTICATED_ROLES
+        if unauthenticated:
             method_text += (
-                "\n\nThe client runs this TR itself (token management); call it directly only "
-                "to inspect the raw exchange."
+                "\n\nSent without a bearer token (no token is needed to issue or revoke one). "
+                "The client runs this TR itself for its token management; call it directly to "
+                "inspect the raw exchange or to manage tokens yourself."
             )
         if spec.overview:
             method_text += "\n\n" + spec.overview
@@ -657,9 +674,15 @@ class _Builder:
             "the rows; ``max_pages`` stops early and sets ``truncated``.\n" + flags
         )
         items_class = response.list_field.item_class if response.list_field else None
+        if ann.role is not None and unauthenticated and ann.paged:
+            self.error(
+                ("annotations", "paged"),
+                f"a token TR (role {ann.role.value!r}) cannot be paged: set `paged: false`",
+            )
         call_args = ["tr.ENDPOINT", "request", "timeout=timeout"]
         if ann.paged:
             call_args += ["cont_yn=cont_yn", "next_key=next_key"]
+        call = "self._call_unauthenticated" if unauthenticated else "self._call"
         pages_args = ["tr.ENDPOINT", "request", "max_pages=max_pages", "timeout=timeout"]
         module_doc = _fit(
             f"{spec.api_id} {spec.name} ({english}): models and endpoint.\n\n{spec.menu}\n{flags}",
@@ -689,9 +712,9 @@ class _Builder:
                 if request.fields
                 else f"request = tr.{request.name}()"
             ),
-            sync_call=fmt_call(f"response: {response.name} = self._call", call_args, _METHOD_DOC),
+            sync_call=fmt_call(f"response: {response.name} = {call}", call_args, _METHOD_DOC),
             async_call=fmt_call(
-                f"response: {response.name} = await self._call", call_args, _METHOD_DOC
+                f"response: {response.name} = await {call}", call_args, _METHOD_DOC
             ),
             sync_pages_call=fmt_call(
                 f"pager: SyncPager[{response.name}] = self._paginate", pages_args, _METHOD_DOC
@@ -708,8 +731,11 @@ class _Builder:
             role_literal=py_str(ann.role.value) if ann.role is not None else "None",
             exports=tuple(sorted(["API_ID", "ENDPOINT", "INFO", *classes], key=isort_key)),
             abc_imports=tuple(sorted(abc, key=isort_key)),
-            runtime_value_imports=tuple(sorted(runtime_imports, key=isort_key)),
-            support_imports=tuple(sorted(support, key=isort_key)),
+            runtime_imports=tuple(
+                fmt_import(f"kiwoom_runtime.{module}", names)
+                for module, names in sorted(runtime.items())
+                if names
+            ),
             needs_decimal="Decimal | None" in annotations_used,
             needs_datetime=any(a.startswith("_dt.") for a in annotations_used),
             needs_pandas=response.list_field is not None,

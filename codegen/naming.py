@@ -5,8 +5,10 @@ Everything here is pure and deterministic; the generator's output depends on not
 
 from __future__ import annotations
 
+import functools
 import keyword
 import unicodedata
+from collections.abc import Iterable
 
 from codegen.spec import IDENT_RE
 
@@ -23,19 +25,25 @@ def camel(text: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in text.split("_") if part)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a terminal (and in ruff's E501): wide CJK characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    width = unicodedata.east_asian_width
+    return len(text) + sum(1 for ch in text if width(ch) in "WF")
 
 
 def _hard_split(word: str, width: int) -> list[str]:
     pieces: list[str] = []
-    current = ""
+    current, current_width = "", 0
     for ch in word:
-        if current and display_width(current + ch) > width:
+        ch_width = display_width(ch)
+        if current and current_width + ch_width > width:
             pieces.append(current)
-            current = ""
+            current, current_width = "", 0
         current += ch
+        current_width += ch_width
     if current:
         pieces.append(current)
     return pieces
@@ -54,20 +62,27 @@ def wrap(text: str, width: int) -> list[str]:
             out.append(line)
             continue
         indent = line[: len(line) - len(line.lstrip())]
-        current = indent
+        indent_width = display_width(indent)
+        # Widths are kept incrementally: measuring every candidate line again made wrapping
+        # quadratic in the line length (the generator's hottest spot on long documentation).
+        current, current_width = indent, indent_width
         for word in line.split():
-            candidate = current + word if current == indent else current + " " + word
-            if display_width(candidate) <= width:
-                current = candidate
+            word_width = display_width(word)
+            if current == indent:
+                candidate, candidate_width = current + word, current_width + word_width
+            else:
+                candidate, candidate_width = current + " " + word, current_width + 1 + word_width
+            if candidate_width <= width:
+                current, current_width = candidate, candidate_width
                 continue
             if current.strip():
                 out.append(current)
-            if display_width(indent + word) <= width:
-                current = indent + word
+            if indent_width + word_width <= width:
+                current, current_width = indent + word, indent_width + word_width
             else:
                 *full, last = _hard_split(word, max(width - len(indent), 10))
                 out.extend(indent + piece for piece in full)
-                current = indent + last
+                current, current_width = indent + last, indent_width + display_width(last)
         if current.strip():
             out.append(current)
     return out
@@ -100,6 +115,18 @@ def fmt_call(head: str, args: list[str] | tuple[str, ...], indent: int) -> str:
     if indent + 4 + display_width(inner) <= LINE_LENGTH:
         return f"{head}(\n{pad}{inner}\n{' ' * indent})"
     return f"{head}(\n" + "".join(f"{pad}{arg},\n" for arg in args) + " " * indent + ")"
+
+
+def fmt_import(module: str, names: Iterable[str]) -> str:
+    """``from module import names`` sorted and laid out the way ruff (isort + format) does.
+
+    One line if it fits, else one name per line with a trailing comma.
+    """
+    ordered = sorted(names, key=isort_key)
+    one = f"from {module} import {', '.join(ordered)}"
+    if display_width(one) <= LINE_LENGTH:
+        return one
+    return f"from {module} import (\n" + "".join(f"    {name},\n" for name in ordered) + ")"
 
 
 def fmt_tuple(items: list[str] | tuple[str, ...]) -> str:

@@ -33,11 +33,8 @@ def heading(text: str) -> None:
     print(f"\n── {text} " + "─" * max(0, 70 - len(text)))
 
 
-def credentials() -> dict[str, str]:
-    return {
-        "appkey": os.environ.get("KIWOOM_APPKEY", "demo-appkey"),
-        "secretkey": os.environ.get("KIWOOM_SECRETKEY", "demo-secretkey"),
-    }
+APPKEY = os.environ.get("KIWOOM_APPKEY", "demo-appkey")
+SECRETKEY = os.environ.get("KIWOOM_SECRETKEY", "demo-secretkey")
 
 
 def stock_info(client: Client) -> None:
@@ -95,7 +92,7 @@ def daily_pages(client: Client) -> None:
 
 async def concurrent_quotes(base_url: str) -> None:
     heading("AsyncClient · 5 concurrent get_stock_info calls, one token")
-    async with AsyncClient(base_url=base_url, **credentials()) as client:
+    async with AsyncClient(base_url=base_url, appkey=APPKEY, secretkey=SECRETKEY) as client:
         codes = ["005930", "000660", "035420", "051910", "005380"]
         answers = await asyncio.gather(*(client.get_stock_info(stk_cd=c) for c in codes))
         for code, info in zip(codes, answers, strict=True):
@@ -128,7 +125,7 @@ def main() -> int:
         specs_dir=ROOT / "specs", fixtures_dir=ROOT / "tests" / "fixtures", use_examples=False
     ) as sandbox:
         print(f"kiwoom sandbox on {sandbox.base_url} — offline, any appkey accepted")
-        with Client(base_url=sandbox.base_url, **credentials()) as client:
+        with Client(base_url=sandbox.base_url, appkey=APPKEY, secretkey=SECRETKEY) as client:
             stock_info(client)
             time_quote(client)
             daily_pages(client)

@@ -12,11 +12,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from kiwoom_runtime.frames import pages_to_dataframe as pages_to_dataframe
+    from kiwoom_runtime.registry import TrInfo as TrInfo
     from kiwoom_typed._client import AsyncClient as AsyncClient
     from kiwoom_typed._client import Client as Client
     from kiwoom_typed._registry import REGISTRY as REGISTRY
-    from kiwoom_typed._support import TrInfo as TrInfo
-    from kiwoom_typed._support import pages_to_dataframe as pages_to_dataframe
     from kiwoom_typed.tr.au10001 import Au10001Request as Au10001Request
     from kiwoom_typed.tr.au10001 import Au10001Response as Au10001Response
     from kiwoom_typed.tr.au10001 import Au10001ResponseTyped as Au10001ResponseTyped
@@ -75,8 +75,8 @@ _LAZY: dict[str, str] = {
     "Ka10006Response": "kiwoom_typed.tr.ka10006",
     "Ka10006ResponseTyped": "kiwoom_typed.tr.ka10006",
     "REGISTRY": "kiwoom_typed._registry",
-    "TrInfo": "kiwoom_typed._support",
-    "pages_to_dataframe": "kiwoom_typed._support",
+    "TrInfo": "kiwoom_runtime.registry",
+    "pages_to_dataframe": "kiwoom_runtime.frames",
 }
 
 

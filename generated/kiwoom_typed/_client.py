@@ -7,13 +7,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kiwoom_runtime import NOT_GIVEN, AsyncAPIClient, SyncAPIClient
-from kiwoom_runtime.endpoint import Endpoint
+from kiwoom_runtime import (
+    NOT_GIVEN,
+    AsyncAPIClient,
+    AsyncPager,
+    Endpoint,
+    NotGiven,
+    SyncAPIClient,
+    SyncPager,
+    TimeoutTypes,
+)
 from kiwoom_typed._registry import REGISTRY
 
 if TYPE_CHECKING:
-    from kiwoom_runtime.client import TimeoutTypes, _NotGiven
-    from kiwoom_runtime.paging import AsyncPager, SyncPager
     from kiwoom_typed.tr.au10001 import Au10001Response
     from kiwoom_typed.tr.au10002 import Au10002Response
     from kiwoom_typed.tr.ka10001 import Ka10001Response
@@ -41,31 +47,59 @@ class Client(SyncAPIClient):
     """Kiwoom REST client with one typed method per TR (mirror: :class:`AsyncClient`).
 
     Constructor arguments are the runtime's (credentials, environment, timeouts, ...); the
-    token TRs of the specs are passed as ``issue_endpoint`` / ``revoke_endpoint``.
-    ``call(api_id, **arguments)`` reaches any TR by its ID.
+    token TRs of the specs are the class attributes ``issue_endpoint`` / ``revoke_endpoint``.
+    ``call(api_id, **arguments)`` and ``paginate(api_id, **arguments)`` reach any TR by its ID.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("issue_endpoint", ISSUE_ENDPOINT)
-        kwargs.setdefault("revoke_endpoint", REVOKE_ENDPOINT)
-        super().__init__(*args, **kwargs)
+    issue_endpoint = ISSUE_ENDPOINT
+    revoke_endpoint = REVOKE_ENDPOINT
 
     def call(
         self,
         api_id: str,
         /,
         *,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         **arguments: Any,
     ) -> Any:
         """Call any TR by its API ID with Python-named arguments.
 
-        ``call("ka10001", stk_cd="005930")`` returns the TR's response model. Unknown IDs and
-        unknown, missing or invalid arguments raise ArgumentError before anything is sent.
+        ``call("ka10001", stk_cd="005930")`` returns the TR's response model (one page). Unknown
+        IDs and unknown, missing or invalid arguments raise ArgumentError before anything is
+        sent. The token TRs are sent without a bearer token.
         """
         info = REGISTRY.info(api_id)
         request = info.build_request(arguments)
-        return self._call(info.endpoint, request, timeout=timeout)
+        if info.authenticated:
+            return self._call(info.endpoint, request, timeout=timeout)
+        return self._call_unauthenticated(info.endpoint, request, timeout=timeout)
+
+    def paginate(
+        self,
+        api_id: str,
+        /,
+        *,
+        max_pages: int | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **arguments: Any,
+    ) -> SyncPager[Any]:
+        """Every page of any TR by its API ID with Python-named arguments.
+
+        ``paginate("ka10005", stk_cd="005930")`` returns the runtime pager (lazy: nothing is
+        sent until it is iterated). It yields the TR's response models, ``.items()`` the LIST
+        rows across pages; ``max_pages`` stops early and sets ``truncated``. A TR that does not
+        page gives one page. Unknown IDs and unknown, missing or invalid arguments raise
+        ArgumentError before anything is sent.
+        """
+        info = REGISTRY.info(api_id)
+        request = info.build_request(arguments)
+        return self._paginate(
+            info.endpoint,
+            request,
+            max_pages=max_pages,
+            timeout=timeout,
+            authenticated=info.authenticated,
+        )
 
     def issue_token(
         self,
@@ -73,15 +107,16 @@ class Client(SyncAPIClient):
         grant_type: str,
         appkey: str,
         secretkey: str,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Au10001Response:
         """au10001 접근토큰 발급 — Issue an access token.
 
         OAuth 인증 > 접근토큰발급 > 접근토큰 발급(au10001)
         POST /oauth2/token · paged: no · retry-safe: yes · mock: yes (KRX만 지원가능)
 
-        The client runs this TR itself (token management); call it directly only to inspect the
-        raw exchange.
+        Sent without a bearer token (no token is needed to issue or revoke one). The client runs
+        this TR itself for its token management; call it directly to inspect the raw exchange or
+        to manage tokens yourself.
 
         Args:
             grant_type: au10001 grant_type · wire key ``grant_type`` · String · length - · required
@@ -106,7 +141,9 @@ class Client(SyncAPIClient):
             appkey=appkey,
             secretkey=secretkey,
         )
-        response: Au10001Response = self._call(tr.ENDPOINT, request, timeout=timeout)
+        response: Au10001Response = self._call_unauthenticated(
+            tr.ENDPOINT, request, timeout=timeout
+        )
         return response
 
     def revoke_token(
@@ -115,15 +152,16 @@ class Client(SyncAPIClient):
         appkey: str,
         secretkey: str,
         token: str,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Au10002Response:
         """au10002 접근토큰폐기 — Revoke an access token.
 
         OAuth 인증 > 접근토큰폐기 > 접근토큰폐기(au10002)
         POST /oauth2/revoke · paged: no · retry-safe: yes · mock: yes (KRX만 지원가능)
 
-        The client runs this TR itself (token management); call it directly only to inspect the
-        raw exchange.
+        Sent without a bearer token (no token is needed to issue or revoke one). The client runs
+        this TR itself for its token management; call it directly to inspect the raw exchange or
+        to manage tokens yourself.
 
         Args:
             appkey: au10002 앱키 · wire key ``appkey`` · String · length - · required
@@ -147,14 +185,16 @@ class Client(SyncAPIClient):
             secretkey=secretkey,
             token=token,
         )
-        response: Au10002Response = self._call(tr.ENDPOINT, request, timeout=timeout)
+        response: Au10002Response = self._call_unauthenticated(
+            tr.ENDPOINT, request, timeout=timeout
+        )
         return response
 
     def get_stock_info(
         self,
         *,
         stk_cd: str,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Ka10001Response:
         """ka10001 주식기본정보요청 — Stock basic information.
 
@@ -188,7 +228,7 @@ class Client(SyncAPIClient):
         stk_cd: str,
         cont_yn: bool = False,
         next_key: str | None = None,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Ka10005Response:
         """ka10005 주식일주월시분요청 — Stock daily/weekly/monthly/minute prices.
 
@@ -225,7 +265,7 @@ class Client(SyncAPIClient):
         *,
         stk_cd: str,
         max_pages: int | None = None,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> SyncPager[Ka10005Response]:
         """ka10005 주식일주월시분요청 — Stock daily/weekly/monthly/minute prices, every page
         (cont-yn / next-key).
@@ -262,7 +302,7 @@ class Client(SyncAPIClient):
         self,
         *,
         stk_cd: str,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Ka10006Response:
         """ka10006 주식시분요청 — Stock time quote.
 
@@ -295,31 +335,59 @@ class AsyncClient(AsyncAPIClient):
     """Async Kiwoom REST client with one typed coroutine per TR (mirror of :class:`Client`).
 
     Constructor arguments are the runtime's (credentials, environment, timeouts, ...); the
-    token TRs of the specs are passed as ``issue_endpoint`` / ``revoke_endpoint``.
-    ``call(api_id, **arguments)`` reaches any TR by its ID.
+    token TRs of the specs are the class attributes ``issue_endpoint`` / ``revoke_endpoint``.
+    ``call(api_id, **arguments)`` and ``paginate(api_id, **arguments)`` reach any TR by its ID.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("issue_endpoint", ISSUE_ENDPOINT)
-        kwargs.setdefault("revoke_endpoint", REVOKE_ENDPOINT)
-        super().__init__(*args, **kwargs)
+    issue_endpoint = ISSUE_ENDPOINT
+    revoke_endpoint = REVOKE_ENDPOINT
 
     async def call(
         self,
         api_id: str,
         /,
         *,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         **arguments: Any,
     ) -> Any:
         """Call any TR by its API ID with Python-named arguments.
 
-        ``call("ka10001", stk_cd="005930")`` returns the TR's response model. Unknown IDs and
-        unknown, missing or invalid arguments raise ArgumentError before anything is sent.
+        ``call("ka10001", stk_cd="005930")`` returns the TR's response model (one page). Unknown
+        IDs and unknown, missing or invalid arguments raise ArgumentError before anything is
+        sent. The token TRs are sent without a bearer token.
         """
         info = REGISTRY.info(api_id)
         request = info.build_request(arguments)
-        return await self._call(info.endpoint, request, timeout=timeout)
+        if info.authenticated:
+            return await self._call(info.endpoint, request, timeout=timeout)
+        return await self._call_unauthenticated(info.endpoint, request, timeout=timeout)
+
+    def paginate(
+        self,
+        api_id: str,
+        /,
+        *,
+        max_pages: int | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **arguments: Any,
+    ) -> AsyncPager[Any]:
+        """Every page of any TR by its API ID with Python-named arguments.
+
+        ``paginate("ka10005", stk_cd="005930")`` returns the runtime pager (lazy: nothing is
+        sent until it is iterated). It yields the TR's response models, ``.items()`` the LIST
+        rows across pages; ``max_pages`` stops early and sets ``truncated``. A TR that does not
+        page gives one page. Unknown IDs and unknown, missing or invalid arguments raise
+        ArgumentError before anything is sent.
+        """
+        info = REGISTRY.info(api_id)
+        request = info.build_request(arguments)
+        return self._paginate(
+            info.endpoint,
+            request,
+            max_pages=max_pages,
+            timeout=timeout,
+            authenticated=info.authenticated,
+        )
 
     async def issue_token(
         self,
@@ -327,15 +395,16 @@ class AsyncClient(AsyncAPIClient):
         grant_type: str,
         appkey: str,
         secretkey: str,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Au10001Response:
         """au10001 접근토큰 발급 — Issue an access token.
 
         OAuth 인증 > 접근토큰발급 > 접근토큰 발급(au10001)
         POST /oauth2/token · paged: no · retry-safe: yes · mock: yes (KRX만 지원가능)
 
-        The client runs this TR itself (token management); call it directly only to inspect the
-        raw exchange.
+        Sent without a bearer token (no token is needed to issue or revoke one). The client runs
+        this TR itself for its token management; call it directly to inspect the raw exchange or
+        to manage tokens yourself.
 
         Args:
             grant_type: au10001 grant_type · wire key ``grant_type`` · String · length - · required
@@ -360,7 +429,9 @@ class AsyncClient(AsyncAPIClient):
             appkey=appkey,
             secretkey=secretkey,
         )
-        response: Au10001Response = await self._call(tr.ENDPOINT, request, timeout=timeout)
+        response: Au10001Response = await self._call_unauthenticated(
+            tr.ENDPOINT, request, timeout=timeout
+        )
         return response
 
     async def revoke_token(
@@ -369,15 +440,16 @@ class AsyncClient(AsyncAPIClient):
         appkey: str,
         secretkey: str,
         token: str,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Au10002Response:
         """au10002 접근토큰폐기 — Revoke an access token.
 
         OAuth 인증 > 접근토큰폐기 > 접근토큰폐기(au10002)
         POST /oauth2/revoke · paged: no · retry-safe: yes · mock: yes (KRX만 지원가능)
 
-        The client runs this TR itself (token management); call it directly only to inspect the
-        raw exchange.
+        Sent without a bearer token (no token is needed to issue or revoke one). The client runs
+        this TR itself for its token management; call it directly to inspect the raw exchange or
+        to manage tokens yourself.
 
         Args:
             appkey: au10002 앱키 · wire key ``appkey`` · String · length - · required
@@ -401,14 +473,16 @@ class AsyncClient(AsyncAPIClient):
             secretkey=secretkey,
             token=token,
         )
-        response: Au10002Response = await self._call(tr.ENDPOINT, request, timeout=timeout)
+        response: Au10002Response = await self._call_unauthenticated(
+            tr.ENDPOINT, request, timeout=timeout
+        )
         return response
 
     async def get_stock_info(
         self,
         *,
         stk_cd: str,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Ka10001Response:
         """ka10001 주식기본정보요청 — Stock basic information.
 
@@ -442,7 +516,7 @@ class AsyncClient(AsyncAPIClient):
         stk_cd: str,
         cont_yn: bool = False,
         next_key: str | None = None,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Ka10005Response:
         """ka10005 주식일주월시분요청 — Stock daily/weekly/monthly/minute prices.
 
@@ -479,7 +553,7 @@ class AsyncClient(AsyncAPIClient):
         *,
         stk_cd: str,
         max_pages: int | None = None,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> AsyncPager[Ka10005Response]:
         """ka10005 주식일주월시분요청 — Stock daily/weekly/monthly/minute prices, every page
         (cont-yn / next-key).
@@ -516,7 +590,7 @@ class AsyncClient(AsyncAPIClient):
         self,
         *,
         stk_cd: str,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Ka10006Response:
         """ka10006 주식시분요청 — Stock time quote.
 

@@ -2,7 +2,10 @@
 
 Generated code (``kiwoom_typed``) subclasses :class:`SyncAPIClient` / :class:`AsyncAPIClient`
 and describes each TR with an :class:`Endpoint`; this package owns authentication, transport,
-retries, rate limits, paging, errors, value kinds and logging.
+retries, rate limits, paging, errors, value kinds and logging, plus the TR-agnostic helpers
+generated models call: argument checks (:mod:`~kiwoom_runtime.arguments`), LIST decoding
+(:mod:`~kiwoom_runtime.decoding`), the lazy TR registry (:mod:`~kiwoom_runtime.registry`) and
+DataFrame conversion (:mod:`~kiwoom_runtime.frames`).
 """
 
 from kiwoom_runtime._logging import RedactingFilter, logger, setup_logging
@@ -23,7 +26,10 @@ from kiwoom_runtime.client import (
     PROD_BASE_URL,
     AsyncAPIClient,
     BaseClient,
+    Env,
+    NotGiven,
     SyncAPIClient,
+    TimeoutTypes,
 )
 from kiwoom_runtime.endpoint import Endpoint
 from kiwoom_runtime.errors import (
@@ -49,8 +55,10 @@ from kiwoom_runtime.errors import (
     UnknownSymbolError,
     parse_bracket_code,
 )
+from kiwoom_runtime.frames import pages_to_dataframe, rows_to_dataframe
 from kiwoom_runtime.paging import AsyncPager, SyncPager
 from kiwoom_runtime.ratelimit import DEFAULT_RATE_LIMIT, RateLimit, RateLimiter
+from kiwoom_runtime.registry import Registry, TrInfo
 from kiwoom_runtime.response import Page, RawResponse
 from kiwoom_runtime.retry import RetryPolicy
 from kiwoom_runtime.values import (
@@ -62,11 +70,13 @@ from kiwoom_runtime.values import (
     parse_datetime_kst,
     parse_decimal,
     parse_int,
+    parse_sign_code,
     parse_signed_int,
     parse_signed_price,
     parse_time,
     split_stock_code,
     stock_code,
+    typed_value,
 )
 
 __all__ = [
@@ -90,11 +100,13 @@ __all__ = [
     "BaseClient",
     "Direction",
     "Endpoint",
+    "Env",
     "ErrorCodeMap",
     "HTTPStatusError",
     "InvalidInputError",
     "InvalidResponseError",
     "KiwoomError",
+    "NotGiven",
     "NotSupportedInMockError",
     "OrderRejectedError",
     "OrderStateUnknownError",
@@ -105,31 +117,38 @@ __all__ = [
     "RateLimiter",
     "RawResponse",
     "RedactingFilter",
+    "Registry",
     "ResponseDecodeError",
     "RetryPolicy",
     "Secret",
     "SignedPrice",
     "SyncAPIClient",
     "SyncPager",
+    "TimeoutTypes",
     "Token",
     "TokenCache",
     "TokenEnvironmentError",
     "TokenError",
     "TokenManager",
+    "TrInfo",
     "UnknownSymbolError",
     "ValueKindError",
     "logger",
+    "pages_to_dataframe",
     "parse_bracket_code",
     "parse_date",
     "parse_datetime_kst",
     "parse_decimal",
     "parse_int",
+    "parse_sign_code",
     "parse_signed_int",
     "parse_signed_price",
     "parse_time",
     "redact_text",
     "register_secret",
+    "rows_to_dataframe",
     "setup_logging",
     "split_stock_code",
     "stock_code",
+    "typed_value",
 ]

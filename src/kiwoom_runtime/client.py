@@ -20,11 +20,12 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, Final, Literal, Self
+from typing import Any, ClassVar, Final, Literal, Self
 
 import httpx
 
 from kiwoom_runtime._logging import logger
+from kiwoom_runtime._redact import SENSITIVE_KEYS, register_secret
 from kiwoom_runtime.auth import (
     DEFAULT_ISSUE_ENDPOINT,
     DEFAULT_REVOKE_ENDPOINT,
@@ -62,7 +63,10 @@ __all__ = [
     "PROD_BASE_URL",
     "AsyncAPIClient",
     "BaseClient",
+    "Env",
+    "NotGiven",
     "SyncAPIClient",
+    "TimeoutTypes",
 ]
 
 PROD_BASE_URL: Final = "https://api.kiwoom.com"
@@ -73,11 +77,17 @@ MOCK_FORBIDDEN_SUFFIXES: Final = ("_NX", "_AL")
 _MOCK_UNSUPPORTED_MSG: Final = "[1999:모의투자에서는 해당업무가 제공되지 않습니다]"
 
 Env = Literal["prod", "mock"]
+"""``"prod"`` (실전투자, api.kiwoom.com) or ``"mock"`` (모의투자, mockapi.kiwoom.com)."""
 TimeoutTypes = float | httpx.Timeout | None
+"""A timeout: seconds, an ``httpx.Timeout``, or None for no timeout."""
 
 
-class _NotGiven:
-    """Sentinel for "argument not passed" where ``None`` has a meaning (e.g. no rate limit)."""
+class NotGiven:
+    """Type of :data:`NOT_GIVEN`: "argument not passed" where ``None`` has a meaning.
+
+    ``timeout=None`` means "no timeout" and ``rate_limit=None`` "no rate limit", so the default
+    of such arguments is ``NOT_GIVEN`` (falsy) and their annotation ``X | NotGiven``.
+    """
 
     def __repr__(self) -> str:
         return "NOT_GIVEN"
@@ -86,7 +96,8 @@ class _NotGiven:
         return False
 
 
-NOT_GIVEN: Final = _NotGiven()
+NOT_GIVEN: Final = NotGiven()
+"""The "argument not passed" default (see :class:`NotGiven`)."""
 
 
 def _is_ok(return_code: Any) -> bool:
@@ -114,7 +125,16 @@ def _iter_codes(value: Any) -> Iterator[str]:
 
 
 class BaseClient:
-    """Configuration and the transport-independent half of a call."""
+    """Configuration and the transport-independent half of a call.
+
+    The token TRs are class-level: a subclass generated from specs sets ``issue_endpoint`` /
+    ``revoke_endpoint`` as class attributes (the runtime's defaults are au10001 / au10002).
+    """
+
+    #: The token-issue TR the token manager calls (plain dict bodies in and out).
+    issue_endpoint: ClassVar[Endpoint] = DEFAULT_ISSUE_ENDPOINT
+    #: The token-revoke TR, or None when tokens cannot be revoked.
+    revoke_endpoint: ClassVar[Endpoint | None] = DEFAULT_REVOKE_ENDPOINT
 
     def __init__(
         self,
@@ -124,15 +144,13 @@ class BaseClient:
         token: str | Secret | None = None,
         env: Env = "prod",
         base_url: str | None = None,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
-        rate_limit: RateLimiter | RateLimit | _NotGiven | None = NOT_GIVEN,
+        rate_limit: RateLimiter | RateLimit | NotGiven | None = NOT_GIVEN,
         token_cache: bool | str | os.PathLike[str] | None = None,
         token_margin: _dt.timedelta = _dt.timedelta(minutes=5),
         revoke_on_close: bool | None = None,
-        issue_endpoint: Endpoint = DEFAULT_ISSUE_ENDPOINT,
-        revoke_endpoint: Endpoint | None = DEFAULT_REVOKE_ENDPOINT,
         error_codes: ErrorCodeMap | None = None,
         check_mock_support: bool = True,
     ) -> None:
@@ -155,7 +173,7 @@ class BaseClient:
                 raise ArgumentError("max_retries", f"must be >= 0, got {max_retries}")
             retry = RetryPolicy(max_attempts=max_retries + 1)
         self.retry = retry or RetryPolicy()
-        if isinstance(rate_limit, _NotGiven):
+        if isinstance(rate_limit, NotGiven):
             rate_limit = RateLimiter(DEFAULT_RATE_LIMIT)
         elif isinstance(rate_limit, RateLimit):
             rate_limit = RateLimiter(rate_limit)
@@ -168,8 +186,8 @@ class BaseClient:
             "appkey": appkey,
             "secretkey": secretkey,
             "token": token,
-            "issue_endpoint": issue_endpoint,
-            "revoke_endpoint": revoke_endpoint,
+            "issue_endpoint": self.issue_endpoint,
+            "revoke_endpoint": self.revoke_endpoint,
             "margin": token_margin,
             "environment": environment,
             "token_cache": token_cache,
@@ -217,6 +235,14 @@ class BaseClient:
             headers["cont-yn"] = "Y"
             headers["next-key"] = next_key
         return headers
+
+    @staticmethod
+    def _register_secrets(body: Mapping[str, Any]) -> None:
+        """Register the credential values of a token TR body (appkey, secretkey, token), so
+        that logs and exception texts mask them wherever they appear later."""
+        for key, value in body.items():
+            if isinstance(value, str) and key.lower() in SENSITIVE_KEYS:
+                register_secret(value)
 
     @staticmethod
     def _encode_body(body: dict[str, Any]) -> bytes:
@@ -350,11 +376,66 @@ class SyncAPIClient(BaseClient):
     def __init__(
         self,
         *,
+        appkey: str | Secret | None = None,
+        secretkey: str | Secret | None = None,
+        token: str | Secret | None = None,
+        env: Env = "prod",
+        base_url: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        rate_limit: RateLimiter | RateLimit | NotGiven | None = NOT_GIVEN,
+        token_cache: bool | str | os.PathLike[str] | None = None,
+        token_margin: _dt.timedelta = _dt.timedelta(minutes=5),
+        revoke_on_close: bool | None = None,
+        error_codes: ErrorCodeMap | None = None,
+        check_mock_support: bool = True,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
-        **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        """Configure the client; nothing is sent until the first call.
+
+        Args:
+            appkey: the app key (default: ``KIWOOM_APPKEY``); never shown in reprs or logs.
+            secretkey: the secret key (default: ``KIWOOM_SECRETKEY``).
+            token: an access token to use instead of issuing one (not revoked on close).
+            env: ``"prod"`` (실전투자) or ``"mock"`` (모의투자); picks the host and the token
+                cache namespace.
+            base_url: another host (e.g. a local sandbox) instead of the ``env``'s.
+            timeout: per request: seconds, ``httpx.Timeout`` or None (no timeout); default
+                10 s (5 s to connect), or ``http_client``'s own timeout.
+            max_retries: retries after a failed attempt (shorthand for ``retry=``).
+            retry: the full retry policy (orders are never resent).
+            rate_limit: a ``RateLimit`` or shared ``RateLimiter``; None disables throttling;
+                default: Kiwoom's documented per-second limits.
+            token_cache: share tokens between processes through a file: True for
+                ``~/.cache/kiwoom-typed``, or a directory; off by default.
+            token_margin: refresh a token this long before it expires.
+            revoke_on_close: revoke a token this client issued on close (default: True unless
+                a token cache is used).
+            error_codes: the return_msg code -> exception class table (default:
+                ``DEFAULT_ERROR_CODES``).
+            check_mock_support: on ``env="mock"``, refuse TRs the specs mark unsupported there
+                before sending.
+            http_client: your own ``httpx.Client`` (not closed by the client).
+            transport: a custom ``httpx.BaseTransport`` (e.g. a ``MockTransport`` in tests).
+        """
+        super().__init__(
+            appkey=appkey,
+            secretkey=secretkey,
+            token=token,
+            env=env,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=retry,
+            rate_limit=rate_limit,
+            token_cache=token_cache,
+            token_margin=token_margin,
+            revoke_on_close=revoke_on_close,
+            error_codes=error_codes,
+            check_mock_support=check_mock_support,
+        )
         if http_client is not None and transport is not None:
             raise ArgumentError("transport", "pass either http_client= or transport=, not both")
         timeout = self._timeout_arg
@@ -362,10 +443,10 @@ class SyncAPIClient(BaseClient):
             self._http = http_client
             self._owns_http = False
             self.timeout: TimeoutTypes = (
-                http_client.timeout if isinstance(timeout, _NotGiven) else timeout
+                http_client.timeout if isinstance(timeout, NotGiven) else timeout
             )
         else:
-            self.timeout = DEFAULT_TIMEOUT if isinstance(timeout, _NotGiven) else timeout
+            self.timeout = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
             self._http = httpx.Client(transport=transport, timeout=self.timeout)
             self._owns_http = True
         self._sleep: Callable[[float], None] = time.sleep
@@ -378,13 +459,13 @@ class SyncAPIClient(BaseClient):
         endpoint: Endpoint,
         body: dict[str, Any],
         *,
-        timeout: TimeoutTypes | _NotGiven,
+        timeout: TimeoutTypes | NotGiven,
         cont_yn: bool,
         next_key: str | None,
         authenticated: bool,
     ) -> RawResponse:
         content = self._encode_body(body)
-        effective_timeout = self.timeout if isinstance(timeout, _NotGiven) else timeout
+        effective_timeout = self.timeout if isinstance(timeout, NotGiven) else timeout
         attempt, refreshed = 1, False
         while True:
             token: str | None = None
@@ -445,7 +526,7 @@ class SyncAPIClient(BaseClient):
         endpoint: Endpoint,
         request: Any,
         *,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         cont_yn: bool = False,
         next_key: str | None = None,
     ) -> RawResponse:
@@ -460,7 +541,7 @@ class SyncAPIClient(BaseClient):
         endpoint: Endpoint,
         request: Any,
         *,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         cont_yn: bool = False,
         next_key: str | None = None,
     ) -> Any:
@@ -468,12 +549,35 @@ class SyncAPIClient(BaseClient):
         raw = self._call_raw(endpoint, request, timeout=timeout, cont_yn=cont_yn, next_key=next_key)
         return self._decode(endpoint, raw)
 
+    def _call_unauthenticated(
+        self,
+        endpoint: Endpoint,
+        request: Any,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """Send a token TR (issue / revoke) without a bearer token; return the decoded body.
+
+        Issuing a token must not need a token: no ``authorization`` header is sent and no token
+        is fetched; the rate limiter is not consulted. The HTTP status and the envelope are
+        checked and errors classified as for any call (exceptions and logs are redacted), and
+        the credentials in the request and the response are registered as secrets.
+        """
+        body = self._prepare(endpoint, request)
+        self._register_secrets(body)
+        raw = self._send(
+            endpoint, body, timeout=timeout, cont_yn=False, next_key=None, authenticated=False
+        )
+        assert raw.body is not None
+        self._register_secrets(raw.body)
+        return self._decode(endpoint, raw)
+
     def _call_page(
         self,
         endpoint: Endpoint,
         request: Any,
         *,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         cont_yn: bool = False,
         next_key: str | None = None,
     ) -> Page[Any]:
@@ -487,10 +591,18 @@ class SyncAPIClient(BaseClient):
         request: Any,
         *,
         max_pages: int | None = None,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        authenticated: bool = True,
     ) -> SyncPager[Any]:
-        """A pager over all pages of a paged TR (lazy: nothing is sent until iteration)."""
+        """A pager over all pages of a TR (lazy: nothing is sent until iteration).
+
+        A TR that does not page gives one page (its answer carries no ``cont-yn: Y``).
+        ``authenticated=False`` sends no bearer token (the token TRs, see
+        :meth:`_call_unauthenticated`).
+        """
         body = self._prepare(endpoint, request)
+        if not authenticated:
+            self._register_secrets(body)
 
         def fetch(cont_yn: bool, next_key: str | None) -> tuple[Any, RawResponse]:
             raw = self._send(
@@ -499,7 +611,7 @@ class SyncAPIClient(BaseClient):
                 timeout=timeout,
                 cont_yn=cont_yn,
                 next_key=next_key,
-                authenticated=True,
+                authenticated=authenticated,
             )
             return self._decode(endpoint, raw), raw
 
@@ -538,11 +650,66 @@ class AsyncAPIClient(BaseClient):
     def __init__(
         self,
         *,
+        appkey: str | Secret | None = None,
+        secretkey: str | Secret | None = None,
+        token: str | Secret | None = None,
+        env: Env = "prod",
+        base_url: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        rate_limit: RateLimiter | RateLimit | NotGiven | None = NOT_GIVEN,
+        token_cache: bool | str | os.PathLike[str] | None = None,
+        token_margin: _dt.timedelta = _dt.timedelta(minutes=5),
+        revoke_on_close: bool | None = None,
+        error_codes: ErrorCodeMap | None = None,
+        check_mock_support: bool = True,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        """Configure the client; nothing is sent until the first call.
+
+        Args:
+            appkey: the app key (default: ``KIWOOM_APPKEY``); never shown in reprs or logs.
+            secretkey: the secret key (default: ``KIWOOM_SECRETKEY``).
+            token: an access token to use instead of issuing one (not revoked on close).
+            env: ``"prod"`` (실전투자) or ``"mock"`` (모의투자); picks the host and the token
+                cache namespace.
+            base_url: another host (e.g. a local sandbox) instead of the ``env``'s.
+            timeout: per request: seconds, ``httpx.Timeout`` or None (no timeout); default
+                10 s (5 s to connect), or ``http_client``'s own timeout.
+            max_retries: retries after a failed attempt (shorthand for ``retry=``).
+            retry: the full retry policy (orders are never resent).
+            rate_limit: a ``RateLimit`` or shared ``RateLimiter``; None disables throttling;
+                default: Kiwoom's documented per-second limits.
+            token_cache: share tokens between processes through a file: True for
+                ``~/.cache/kiwoom-typed``, or a directory; off by default.
+            token_margin: refresh a token this long before it expires.
+            revoke_on_close: revoke a token this client issued on close (default: True unless
+                a token cache is used).
+            error_codes: the return_msg code -> exception class table (default:
+                ``DEFAULT_ERROR_CODES``).
+            check_mock_support: on ``env="mock"``, refuse TRs the specs mark unsupported there
+                before sending.
+            http_client: your own ``httpx.AsyncClient`` (not closed by the client).
+            transport: a custom ``httpx.AsyncBaseTransport`` (e.g. a ``MockTransport`` in tests).
+        """
+        super().__init__(
+            appkey=appkey,
+            secretkey=secretkey,
+            token=token,
+            env=env,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=retry,
+            rate_limit=rate_limit,
+            token_cache=token_cache,
+            token_margin=token_margin,
+            revoke_on_close=revoke_on_close,
+            error_codes=error_codes,
+            check_mock_support=check_mock_support,
+        )
         if http_client is not None and transport is not None:
             raise ArgumentError("transport", "pass either http_client= or transport=, not both")
         timeout = self._timeout_arg
@@ -550,10 +717,10 @@ class AsyncAPIClient(BaseClient):
             self._http = http_client
             self._owns_http = False
             self.timeout: TimeoutTypes = (
-                http_client.timeout if isinstance(timeout, _NotGiven) else timeout
+                http_client.timeout if isinstance(timeout, NotGiven) else timeout
             )
         else:
-            self.timeout = DEFAULT_TIMEOUT if isinstance(timeout, _NotGiven) else timeout
+            self.timeout = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
             self._http = httpx.AsyncClient(transport=transport, timeout=self.timeout)
             self._owns_http = True
         self._sleep: Callable[[float], Any] = asyncio.sleep
@@ -564,13 +731,13 @@ class AsyncAPIClient(BaseClient):
         endpoint: Endpoint,
         body: dict[str, Any],
         *,
-        timeout: TimeoutTypes | _NotGiven,
+        timeout: TimeoutTypes | NotGiven,
         cont_yn: bool,
         next_key: str | None,
         authenticated: bool,
     ) -> RawResponse:
         content = self._encode_body(body)
-        effective_timeout = self.timeout if isinstance(timeout, _NotGiven) else timeout
+        effective_timeout = self.timeout if isinstance(timeout, NotGiven) else timeout
         attempt, refreshed = 1, False
         while True:
             token: str | None = None
@@ -630,7 +797,7 @@ class AsyncAPIClient(BaseClient):
         endpoint: Endpoint,
         request: Any,
         *,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         cont_yn: bool = False,
         next_key: str | None = None,
     ) -> RawResponse:
@@ -644,7 +811,7 @@ class AsyncAPIClient(BaseClient):
         endpoint: Endpoint,
         request: Any,
         *,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         cont_yn: bool = False,
         next_key: str | None = None,
     ) -> Any:
@@ -653,12 +820,29 @@ class AsyncAPIClient(BaseClient):
         )
         return self._decode(endpoint, raw)
 
+    async def _call_unauthenticated(
+        self,
+        endpoint: Endpoint,
+        request: Any,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """The async mirror of :meth:`SyncAPIClient._call_unauthenticated` (token TRs)."""
+        body = self._prepare(endpoint, request)
+        self._register_secrets(body)
+        raw = await self._send(
+            endpoint, body, timeout=timeout, cont_yn=False, next_key=None, authenticated=False
+        )
+        assert raw.body is not None
+        self._register_secrets(raw.body)
+        return self._decode(endpoint, raw)
+
     async def _call_page(
         self,
         endpoint: Endpoint,
         request: Any,
         *,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         cont_yn: bool = False,
         next_key: str | None = None,
     ) -> Page[Any]:
@@ -673,9 +857,13 @@ class AsyncAPIClient(BaseClient):
         request: Any,
         *,
         max_pages: int | None = None,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        authenticated: bool = True,
     ) -> AsyncPager[Any]:
+        """The async mirror of :meth:`SyncAPIClient._paginate`."""
         body = self._prepare(endpoint, request)
+        if not authenticated:
+            self._register_secrets(body)
 
         async def fetch(cont_yn: bool, next_key: str | None) -> tuple[Any, RawResponse]:
             raw = await self._send(
@@ -684,7 +872,7 @@ class AsyncAPIClient(BaseClient):
                 timeout=timeout,
                 cont_yn=cont_yn,
                 next_key=next_key,
-                authenticated=True,
+                authenticated=authenticated,
             )
             return self._decode(endpoint, raw), raw
 

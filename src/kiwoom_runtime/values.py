@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import attrs
 
@@ -32,12 +33,16 @@ __all__ = [
     "parse_datetime_kst",
     "parse_decimal",
     "parse_int",
+    "parse_sign_code",
     "parse_signed_int",
     "parse_signed_price",
     "parse_time",
     "split_stock_code",
     "stock_code",
+    "typed_value",
 ]
+
+T = TypeVar("T")
 
 #: Korea Standard Time. Fixed offset (no DST since 1988), so no tzdata dependency.
 KST = _dt.timezone(_dt.timedelta(hours=9), "KST")
@@ -196,6 +201,43 @@ def parse_datetime_kst(s: str | None) -> _dt.datetime | None:
         )
     except ValueError as exc:
         raise ValueKindError(s, "datetime (YYYYMMDDHHMMSS)") from exc
+
+
+_SIGN_CODES: dict[str, Direction] = {
+    "1": Direction.UP,  # 상한
+    "2": Direction.UP,  # 상승
+    "3": Direction.FLAT,  # 보합
+    "4": Direction.DOWN,  # 하한
+    "5": Direction.DOWN,  # 하락
+}
+
+
+def parse_sign_code(s: str | None) -> Direction | None:
+    """대비기호 → direction: ``"1"`` 상한 / ``"2"`` 상승 UP, ``"3"`` 보합 FLAT, ``"4"`` 하한 /
+    ``"5"`` 하락 DOWN.
+
+    Kiwoom sends the direction of a price against the previous close as a one-digit code in
+    fields such as ``pre_sig``; the limit codes (1, 4) fold into UP / DOWN.
+    """
+    t = _clean(s, "sign code (1-5)")
+    if t is None:
+        return None
+    direction = _SIGN_CODES.get(t)
+    if direction is None:
+        raise ValueKindError(s, "sign code (1-5)")
+    return direction
+
+
+def typed_value(parse: Callable[[Any], T | None], value: Any, api_id: str, key: str) -> T | None:
+    """``parse(value)``; a malformed value raises :class:`ValueKindError` naming the TR and key.
+
+    Generated typed accessors and DataFrame columns call the parsers through this so that the
+    error says where the value came from: ``ka10001 cur_prc: '0.00' is not a valid signed price``.
+    """
+    try:
+        return parse(value)
+    except ValueKindError as exc:
+        raise exc.with_field(f"{api_id} {key}") from None
 
 
 Exchange = Literal["KRX", "NXT", "SOR"]

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import kiwoom_typed
 import pytest
-from kiwoom_typed import REGISTRY, AsyncClient, Client
 
+import kiwoom_typed
 from codegen.loader import load_specs
 from codegen.spec import Field, TrSpec, ValueKind
 from kiwoom_runtime import ArgumentError, Direction, SignedPrice, ValueKindError
+from kiwoom_typed import REGISTRY, AsyncClient, Client
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_SET = load_specs(ROOT / "specs")
@@ -369,5 +369,102 @@ def test_async_client_end_to_end() -> None:
                 )
             ]
             assert len(pages) == 1
+
+    asyncio.run(main())
+
+
+# -- constructor, token TRs and generic paging ------------------------------------------------
+
+
+def test_client_constructor_is_the_runtimes_typed_one() -> None:
+    import inspect
+
+    from kiwoom_runtime import AsyncAPIClient, SyncAPIClient
+
+    assert Client.__init__ is SyncAPIClient.__init__
+    assert AsyncClient.__init__ is AsyncAPIClient.__init__
+    params = inspect.signature(Client).parameters
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
+    assert {"appkey", "secretkey", "env", "base_url", "transport"} <= set(params)
+
+
+def test_token_trs_are_class_attributes() -> None:
+    roles = {
+        s.annotations.role.value: s for s in SPECS.values() if s.annotations and s.annotations.role
+    }
+    for cls in (Client, AsyncClient):
+        assert cls.issue_endpoint.api_id == roles["token_issue"].api_id
+        assert cls.revoke_endpoint is not None
+        assert cls.revoke_endpoint.path == roles["token_revoke"].url
+
+
+def _auth_headers(requests: list[tuple[str, dict[str, str], Any]], api_id: str) -> list[str]:
+    return [h.get("authorization", "") for a, h, _ in requests if a == api_id]
+
+
+def test_token_trs_need_no_token() -> None:
+    requests: list[tuple[str, dict[str, str], Any]] = []
+    with Client(appkey="a", secretkey="b", transport=_server(requests), rate_limit=None) as client:
+        issued = client.issue_token(grant_type="client_credentials", appkey="a", secretkey="b")
+        assert issued.token == "T0" and issued.typed.expires_dt is not None
+        generic = client.call("au10001", grant_type="client_credentials", appkey="a", secretkey="b")
+        assert generic.token == "T0"
+        revoked = client.revoke_token(appkey="a", secretkey="b", token="T0")
+        assert revoked.return_code == 0
+        assert client.tokens.issue_count == 0  # the client's own token was never needed
+    assert _auth_headers(requests, "au10001") == ["", ""]
+    assert _auth_headers(requests, "au10002") == [""]
+
+
+def test_async_token_trs_need_no_token() -> None:
+    async def main() -> list[tuple[str, dict[str, str], Any]]:
+        requests: list[tuple[str, dict[str, str], Any]] = []
+        async with AsyncClient(
+            appkey="a", secretkey="b", transport=_server(requests), rate_limit=None
+        ) as client:
+            issued = await client.issue_token(
+                grant_type="client_credentials", appkey="a", secretkey="b"
+            )
+            assert issued.token == "T0"
+            await client.call("au10002", appkey="a", secretkey="b", token="T0")
+            assert client.tokens.issue_count == 0
+        return requests
+
+    requests = asyncio.run(main())
+    assert _auth_headers(requests, "au10001") == [""]
+    assert _auth_headers(requests, "au10002") == [""]
+
+
+def test_generic_paginate() -> None:
+    requests: list[tuple[str, dict[str, str], Any]] = []
+    with Client(appkey="a", secretkey="b", transport=_server(requests), rate_limit=None) as client:
+        pager = client.paginate("ka10005", stk_cd="005930")
+        pages = list(pager)
+        assert len(pages) == 2 and pager.complete and pages[0].stk_ddwkmm
+        assert len(list(client.paginate("ka10005", stk_cd="005930", max_pages=1))) == 1
+        single = client.paginate("ka10001", stk_cd="005930")
+        (page,) = list(single)
+        assert page.stk_nm == "삼성전자" and single.complete
+        with pytest.raises(ArgumentError) as exc:
+            client.paginate("ka10005", bogus="1")
+        assert exc.value.argument == "bogus"
+        with pytest.raises(ArgumentError):
+            client.paginate("zz99999")
+    sent = [h for a, h, _ in requests if a == "ka10005"]
+    assert sent[1]["cont-yn"] == "Y" and sent[1]["next-key"] == "K1"
+
+
+def test_async_generic_paginate() -> None:
+    async def main() -> None:
+        requests: list[tuple[str, dict[str, str], Any]] = []
+        async with AsyncClient(
+            appkey="a", secretkey="b", transport=_server(requests), rate_limit=None
+        ) as client:
+            pages = [p async for p in client.paginate("ka10005", stk_cd="005930")]
+            assert len(pages) == 2
+            rows = [r async for r in client.paginate("ka10005", stk_cd="005930").items()]
+            assert len(rows) == 2 * len(pages[0].stk_ddwkmm or ())
+            single = [p async for p in client.paginate("ka10001", stk_cd="005930")]
+            assert len(single) == 1
 
     asyncio.run(main())

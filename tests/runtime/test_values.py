@@ -16,11 +16,13 @@ from kiwoom_runtime import (
     parse_datetime_kst,
     parse_decimal,
     parse_int,
+    parse_sign_code,
     parse_signed_int,
     parse_signed_price,
     parse_time,
     split_stock_code,
     stock_code,
+    typed_value,
 )
 
 
@@ -135,3 +137,38 @@ def test_stock_codes() -> None:
         stock_code("005930", "NYSE")  # type: ignore[arg-type]
     with pytest.raises(ArgumentError):
         split_stock_code("005930_XX")
+
+
+# -- 대비기호 and typed_value -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("wire", "expected"),
+    [
+        ("1", Direction.UP),
+        ("2", Direction.UP),
+        ("3", Direction.FLAT),
+        ("4", Direction.DOWN),
+        (" 5 ", Direction.DOWN),
+        ("", None),
+        ("  ", None),
+        (None, None),
+    ],
+)
+def test_parse_sign_code(wire: str | None, expected: Direction | None) -> None:
+    assert parse_sign_code(wire) is expected
+
+
+@pytest.mark.parametrize("bad", ["0", "6", "+", "12", 2])
+def test_parse_sign_code_rejects(bad: object) -> None:
+    with pytest.raises(ValueKindError, match="sign code"):
+        parse_sign_code(bad)  # type: ignore[arg-type]
+
+
+def test_typed_value_names_tr_and_field() -> None:
+    assert typed_value(parse_int, "+0012", "ka10001", "trde_qty") == 12
+    assert typed_value(parse_int, "", "ka10001", "trde_qty") is None
+    with pytest.raises(ValueKindError) as exc:
+        typed_value(parse_int, "1.5", "ka10001", "trde_qty")
+    assert exc.value.field == "ka10001 trde_qty" and exc.value.value == "1.5"
+    assert str(exc.value) == "ka10001 trde_qty: '1.5' is not a valid integer"

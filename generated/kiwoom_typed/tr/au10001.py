@@ -13,17 +13,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
 from kiwoom_runtime.endpoint import Endpoint
-from kiwoom_runtime.values import (
-    parse_datetime_kst,
-)
-from kiwoom_typed._support import (
-    TrInfo,
-    check_argument,
-    check_arguments,
-    request_from_wire,
-    typed_value,
-)
+from kiwoom_runtime.registry import TrInfo
+from kiwoom_runtime.values import parse_datetime_kst, typed_value
 
 if TYPE_CHECKING:
     from kiwoom_runtime.response import RawResponse

@@ -12,13 +12,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
 from kiwoom_runtime.endpoint import Endpoint
-from kiwoom_typed._support import (
-    TrInfo,
-    check_argument,
-    check_arguments,
-    request_from_wire,
-)
+from kiwoom_runtime.registry import TrInfo
 
 if TYPE_CHECKING:
     from kiwoom_runtime.response import RawResponse

@@ -14,22 +14,18 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
 from kiwoom_runtime.endpoint import Endpoint
+from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import (
     Direction,
     SignedPrice,
     parse_date,
     parse_decimal,
     parse_int,
+    parse_sign_code,
     parse_signed_int,
     parse_signed_price,
-)
-from kiwoom_typed._support import (
-    TrInfo,
-    check_argument,
-    check_arguments,
-    parse_sign_code,
-    request_from_wire,
     typed_value,
 )
 

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
 from kiwoom_runtime.endpoint import Endpoint
+from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import (
     SignedPrice,
     parse_date,
@@ -22,12 +24,6 @@ from kiwoom_runtime.values import (
     parse_int,
     parse_signed_int,
     parse_signed_price,
-)
-from kiwoom_typed._support import (
-    TrInfo,
-    check_argument,
-    check_arguments,
-    request_from_wire,
     typed_value,
 )
 

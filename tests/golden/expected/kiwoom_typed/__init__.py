@@ -12,11 +12,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from kiwoom_runtime.frames import pages_to_dataframe as pages_to_dataframe
+    from kiwoom_runtime.registry import TrInfo as TrInfo
     from kiwoom_typed._client import AsyncClient as AsyncClient
     from kiwoom_typed._client import Client as Client
     from kiwoom_typed._registry import REGISTRY as REGISTRY
-    from kiwoom_typed._support import TrInfo as TrInfo
-    from kiwoom_typed._support import pages_to_dataframe as pages_to_dataframe
     from kiwoom_typed.tr.zz00001 import Zz00001Request as Zz00001Request
     from kiwoom_typed.tr.zz00001 import Zz00001Response as Zz00001Response
     from kiwoom_typed.tr.zz00001 import Zz00001ResponseTyped as Zz00001ResponseTyped
@@ -44,7 +44,7 @@ _LAZY: dict[str, str] = {
     "AsyncClient": "kiwoom_typed._client",
     "Client": "kiwoom_typed._client",
     "REGISTRY": "kiwoom_typed._registry",
-    "TrInfo": "kiwoom_typed._support",
+    "TrInfo": "kiwoom_runtime.registry",
     "Zz00001Request": "kiwoom_typed.tr.zz00001",
     "Zz00001Response": "kiwoom_typed.tr.zz00001",
     "Zz00001ResponseTyped": "kiwoom_typed.tr.zz00001",
@@ -52,7 +52,7 @@ _LAZY: dict[str, str] = {
     "Zz00002Response": "kiwoom_typed.tr.zz00002",
     "Zz00002RowsItem": "kiwoom_typed.tr.zz00002",
     "Zz00002RowsItemTyped": "kiwoom_typed.tr.zz00002",
-    "pages_to_dataframe": "kiwoom_typed._support",
+    "pages_to_dataframe": "kiwoom_runtime.frames",
 }
 
 

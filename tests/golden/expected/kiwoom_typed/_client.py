@@ -7,12 +7,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kiwoom_runtime import NOT_GIVEN, AsyncAPIClient, SyncAPIClient
+from kiwoom_runtime import (
+    NOT_GIVEN,
+    AsyncAPIClient,
+    AsyncPager,
+    NotGiven,
+    SyncAPIClient,
+    SyncPager,
+    TimeoutTypes,
+)
 from kiwoom_typed._registry import REGISTRY
 
 if TYPE_CHECKING:
-    from kiwoom_runtime.client import TimeoutTypes, _NotGiven
-    from kiwoom_runtime.paging import AsyncPager, SyncPager
     from kiwoom_typed.tr.zz00001 import Zz00001Response
     from kiwoom_typed.tr.zz00002 import Zz00002Response
 
@@ -23,8 +29,8 @@ class Client(SyncAPIClient):
     """Kiwoom REST client with one typed method per TR (mirror: :class:`AsyncClient`).
 
     Constructor arguments are the runtime's (credentials, environment, timeouts, ...); the
-    token TRs of the specs are passed as ``issue_endpoint`` / ``revoke_endpoint``.
-    ``call(api_id, **arguments)`` reaches any TR by its ID.
+    token TRs of the specs are the class attributes ``issue_endpoint`` / ``revoke_endpoint``.
+    ``call(api_id, **arguments)`` and ``paginate(api_id, **arguments)`` reach any TR by its ID.
     """
 
     def call(
@@ -32,24 +38,54 @@ class Client(SyncAPIClient):
         api_id: str,
         /,
         *,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         **arguments: Any,
     ) -> Any:
         """Call any TR by its API ID with Python-named arguments.
 
-        ``call("ka10001", stk_cd="005930")`` returns the TR's response model. Unknown IDs and
-        unknown, missing or invalid arguments raise ArgumentError before anything is sent.
+        ``call("ka10001", stk_cd="005930")`` returns the TR's response model (one page). Unknown
+        IDs and unknown, missing or invalid arguments raise ArgumentError before anything is
+        sent. The token TRs are sent without a bearer token.
         """
         info = REGISTRY.info(api_id)
         request = info.build_request(arguments)
-        return self._call(info.endpoint, request, timeout=timeout)
+        if info.authenticated:
+            return self._call(info.endpoint, request, timeout=timeout)
+        return self._call_unauthenticated(info.endpoint, request, timeout=timeout)
+
+    def paginate(
+        self,
+        api_id: str,
+        /,
+        *,
+        max_pages: int | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **arguments: Any,
+    ) -> SyncPager[Any]:
+        """Every page of any TR by its API ID with Python-named arguments.
+
+        ``paginate("ka10005", stk_cd="005930")`` returns the runtime pager (lazy: nothing is
+        sent until it is iterated). It yields the TR's response models, ``.items()`` the LIST
+        rows across pages; ``max_pages`` stops early and sets ``truncated``. A TR that does not
+        page gives one page. Unknown IDs and unknown, missing or invalid arguments raise
+        ArgumentError before anything is sent.
+        """
+        info = REGISTRY.info(api_id)
+        request = info.build_request(arguments)
+        return self._paginate(
+            info.endpoint,
+            request,
+            max_pages=max_pages,
+            timeout=timeout,
+            authenticated=info.authenticated,
+        )
 
     def get_golden_basic(
         self,
         *,
         stk_cd: str,
         qry_tp: str | None = None,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Zz00001Response:
         """zz00001 골든기본요청 — Golden basic.
 
@@ -85,7 +121,7 @@ class Client(SyncAPIClient):
         stk_cd: str,
         cont_yn: bool = False,
         next_key: str | None = None,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Zz00002Response:
         """zz00002 골든목록요청 — Golden list.
 
@@ -120,7 +156,7 @@ class Client(SyncAPIClient):
         *,
         stk_cd: str,
         max_pages: int | None = None,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> SyncPager[Zz00002Response]:
         """zz00002 골든목록요청 — Golden list, every page (cont-yn / next-key).
 
@@ -155,8 +191,8 @@ class AsyncClient(AsyncAPIClient):
     """Async Kiwoom REST client with one typed coroutine per TR (mirror of :class:`Client`).
 
     Constructor arguments are the runtime's (credentials, environment, timeouts, ...); the
-    token TRs of the specs are passed as ``issue_endpoint`` / ``revoke_endpoint``.
-    ``call(api_id, **arguments)`` reaches any TR by its ID.
+    token TRs of the specs are the class attributes ``issue_endpoint`` / ``revoke_endpoint``.
+    ``call(api_id, **arguments)`` and ``paginate(api_id, **arguments)`` reach any TR by its ID.
     """
 
     async def call(
@@ -164,24 +200,54 @@ class AsyncClient(AsyncAPIClient):
         api_id: str,
         /,
         *,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         **arguments: Any,
     ) -> Any:
         """Call any TR by its API ID with Python-named arguments.
 
-        ``call("ka10001", stk_cd="005930")`` returns the TR's response model. Unknown IDs and
-        unknown, missing or invalid arguments raise ArgumentError before anything is sent.
+        ``call("ka10001", stk_cd="005930")`` returns the TR's response model (one page). Unknown
+        IDs and unknown, missing or invalid arguments raise ArgumentError before anything is
+        sent. The token TRs are sent without a bearer token.
         """
         info = REGISTRY.info(api_id)
         request = info.build_request(arguments)
-        return await self._call(info.endpoint, request, timeout=timeout)
+        if info.authenticated:
+            return await self._call(info.endpoint, request, timeout=timeout)
+        return await self._call_unauthenticated(info.endpoint, request, timeout=timeout)
+
+    def paginate(
+        self,
+        api_id: str,
+        /,
+        *,
+        max_pages: int | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **arguments: Any,
+    ) -> AsyncPager[Any]:
+        """Every page of any TR by its API ID with Python-named arguments.
+
+        ``paginate("ka10005", stk_cd="005930")`` returns the runtime pager (lazy: nothing is
+        sent until it is iterated). It yields the TR's response models, ``.items()`` the LIST
+        rows across pages; ``max_pages`` stops early and sets ``truncated``. A TR that does not
+        page gives one page. Unknown IDs and unknown, missing or invalid arguments raise
+        ArgumentError before anything is sent.
+        """
+        info = REGISTRY.info(api_id)
+        request = info.build_request(arguments)
+        return self._paginate(
+            info.endpoint,
+            request,
+            max_pages=max_pages,
+            timeout=timeout,
+            authenticated=info.authenticated,
+        )
 
     async def get_golden_basic(
         self,
         *,
         stk_cd: str,
         qry_tp: str | None = None,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Zz00001Response:
         """zz00001 골든기본요청 — Golden basic.
 
@@ -217,7 +283,7 @@ class AsyncClient(AsyncAPIClient):
         stk_cd: str,
         cont_yn: bool = False,
         next_key: str | None = None,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Zz00002Response:
         """zz00002 골든목록요청 — Golden list.
 
@@ -252,7 +318,7 @@ class AsyncClient(AsyncAPIClient):
         *,
         stk_cd: str,
         max_pages: int | None = None,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> AsyncPager[Zz00002Response]:
         """zz00002 골든목록요청 — Golden list, every page (cont-yn / next-key).
 

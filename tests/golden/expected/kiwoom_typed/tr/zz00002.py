@@ -14,22 +14,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
+from kiwoom_runtime.decoding import list_rows
 from kiwoom_runtime.endpoint import Endpoint
-from kiwoom_runtime.values import (
-    parse_date,
-    parse_decimal,
-    parse_int,
-)
-from kiwoom_typed._support import (
-    FrameColumns,
-    TrInfo,
-    check_argument,
-    check_arguments,
-    list_rows,
-    request_from_wire,
-    rows_to_dataframe,
-    typed_value,
-)
+from kiwoom_runtime.frames import FrameColumns, rows_to_dataframe
+from kiwoom_runtime.registry import TrInfo
+from kiwoom_runtime.values import parse_date, parse_decimal, parse_int, typed_value
 
 if TYPE_CHECKING:
     import pandas as pd

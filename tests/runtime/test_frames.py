@@ -1,0 +1,98 @@
+"""kiwoom_runtime.frames: LIST rows -> DataFrames typed from value kinds; pandas stays optional."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import pytest
+
+from kiwoom_runtime import ValueKindError
+from kiwoom_runtime.frames import FrameColumns, pages_to_dataframe, rows_to_dataframe
+
+COLUMNS: FrameColumns = (
+    ("date", "date", "date"),
+    ("close", "close", "signed_price"),
+    ("change", "change", "signed_number"),
+    ("qty", "qty", "number"),
+    ("rate", "rate", "decimal"),
+    ("stamp", "stamp", "datetime"),
+    ("at", "at", "time"),
+    ("name", "name", None),
+)
+
+
+@attrs.frozen
+class Row:
+    date: str | None = None
+    close: str | None = None
+    change: str | None = None
+    qty: str | None = None
+    rate: str | None = None
+    stamp: str | None = None
+    at: str | None = None
+    name: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Page:
+    rows: Sequence[Row]
+
+    def _frame_parts(self) -> tuple[str, FrameColumns, Sequence[Any]]:
+        return "zz00001", COLUMNS, self.rows
+
+
+ROWS = (
+    Row("20241028", "+95400", "-300", "000123", "+0.32", "20241028090000", "090000", "a"),
+    Row("", "-0", "", "", "", "", "", None, extra={"new": "x"}),
+)
+
+
+def test_importing_frames_does_not_import_pandas() -> None:
+    code = "import sys, kiwoom_runtime.frames; print('pandas' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_typed_columns() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = rows_to_dataframe(ROWS, COLUMNS, "zz00001")
+    assert list(frame.columns) == [c[0] for c in COLUMNS] + ["new"]
+    assert str(frame["date"].dtype) == "datetime64[ns]"
+    assert frame["date"][0] == pd.Timestamp("2024-10-28") and pd.isna(frame["date"][1])
+    assert str(frame["close"].dtype) == "Int64" and frame["close"][0] == 95400
+    assert frame["close"][1] == 0
+    assert str(frame["change"].dtype) == "Int64" and frame["change"][0] == -300
+    assert frame["change"].isna()[1]
+    assert str(frame["qty"].dtype) == "Int64" and frame["qty"][0] == 123
+    assert str(frame["rate"].dtype) == "float64" and frame["rate"][0] == pytest.approx(0.32)
+    assert str(frame["stamp"].dtype).startswith("datetime64[ns, ")
+    assert frame["stamp"][0].hour == 9 and frame["stamp"][0].utcoffset().total_seconds() == 9 * 3600
+    assert str(frame["at"].dtype) == "object" and frame["at"][0].hour == 9
+    assert str(frame["name"].dtype) == "object" and frame["name"][1] is None
+    assert frame["new"][0] is None and frame["new"][1] == "x"
+
+
+def test_raw_columns_keep_the_values() -> None:
+    pytest.importorskip("pandas")
+    frame = rows_to_dataframe(ROWS, COLUMNS, "zz00001", raw=True)
+    assert all(str(dtype) == "object" for dtype in frame.dtypes)
+    assert frame["close"][0] == "+95400" and frame["change"][1] == ""
+
+
+def test_malformed_value_names_tr_and_key() -> None:
+    pytest.importorskip("pandas")
+    with pytest.raises(ValueKindError, match=r"zz00001 qty: 'x' is not a valid integer"):
+        rows_to_dataframe([Row(qty="x")], COLUMNS, "zz00001")
+
+
+def test_pages_to_dataframe() -> None:
+    pytest.importorskip("pandas")
+    both = pages_to_dataframe([Page(ROWS), Page(ROWS[:1])])
+    assert len(both) == 3 and list(both.index) == [0, 1, 2]
+    assert pages_to_dataframe([]).empty
+    assert pages_to_dataframe(iter([Page(())])).empty
