@@ -31,7 +31,7 @@ def _date_ok(text: str, fmt: str, digits: int) -> bool:
 def kind_problem(field: Field, value: str) -> str | None:
     """Why ``value`` is not a valid ``field.kind`` value, or None. ``""`` means no value: fine."""
     kind = field.kind
-    if value == "" or kind is None or kind is ValueKind.TEXT:
+    if value == "" or kind is None or kind in (ValueKind.TEXT, ValueKind.SECRET):
         return None
     ok: bool
     if kind is ValueKind.CODE:

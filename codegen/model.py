@@ -177,6 +177,16 @@ class FieldModel:
     values_const: str  # module constant holding the allowed values (requests)
     check_call: str  # the argument check in ``__attrs_post_init__`` (requests)
     rows_call: str  # decoding of a LIST field in ``from_dict``
+    default: str  # what follows the annotation: "", " = None", " = attrs.field(...)"
+
+
+def _default(required: bool, kind: ValueKind | None) -> str:
+    """The attribute's default; credentials are left out of the model's repr."""
+    if kind is ValueKind.SECRET:
+        return (
+            " = attrs.field(repr=False)" if required else " = attrs.field(default=None, repr=False)"
+        )
+    return "" if required else " = None"
 
 
 @attrs.frozen
@@ -415,6 +425,7 @@ class _Builder:
                         [f"pop({key}, None)", f"{item_class}.from_dict", "d", key],
                         8,
                     ),
+                    default=_default(field.required and request, field.kind),
                 )
             )
         return tuple(out)
@@ -476,6 +487,7 @@ class _Builder:
                 values_const="",
                 check_call="",
                 rows_call="",
+                default=" = None",
             )
             for f in envelope
             if f.element not in body_keys

@@ -38,6 +38,7 @@ class ValueKind(enum.Enum):
     DATETIME = "datetime"  # YYYYMMDDHHMMSS, Korea time
     TIME = "time"  # HHMMSS
     SIGN_CODE = "sign_code"  # 대비기호: 1 상한, 2 상승, 3 보합, 4 하한, 5 하락
+    SECRET = "secret"  # a credential (appkey, secretkey, token): text never shown in a repr
 
 
 class Role(enum.Enum):

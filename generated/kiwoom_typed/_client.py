@@ -123,9 +123,9 @@ class Client(SyncAPIClient):
                 client_credentials 입력
                 kind: text
             appkey: au10001 앱키 · wire key ``appkey`` · String · length - · required
-                kind: text
+                kind: secret
             secretkey: au10001 시크릿키 · wire key ``secretkey`` · String · length - · required
-                kind: text
+                kind: secret
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 
         Returns:
@@ -165,11 +165,11 @@ class Client(SyncAPIClient):
 
         Args:
             appkey: au10002 앱키 · wire key ``appkey`` · String · length - · required
-                kind: text
+                kind: secret
             secretkey: au10002 시크릿키 · wire key ``secretkey`` · String · length - · required
-                kind: text
+                kind: secret
             token: au10002 접근토큰 · wire key ``token`` · String · length - · required
-                kind: text
+                kind: secret
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 
         Returns:
@@ -411,9 +411,9 @@ class AsyncClient(AsyncAPIClient):
                 client_credentials 입력
                 kind: text
             appkey: au10001 앱키 · wire key ``appkey`` · String · length - · required
-                kind: text
+                kind: secret
             secretkey: au10001 시크릿키 · wire key ``secretkey`` · String · length - · required
-                kind: text
+                kind: secret
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 
         Returns:
@@ -453,11 +453,11 @@ class AsyncClient(AsyncAPIClient):
 
         Args:
             appkey: au10002 앱키 · wire key ``appkey`` · String · length - · required
-                kind: text
+                kind: secret
             secretkey: au10002 시크릿키 · wire key ``secretkey`` · String · length - · required
-                kind: text
+                kind: secret
             token: au10002 접근토큰 · wire key ``token`` · String · length - · required
-                kind: text
+                kind: secret
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 
         Returns:

@@ -27,6 +27,7 @@ SENSITIVE_KEYS = frozenset({"appkey", "secretkey", "token", "authorization"})
 
 _MAX_REGISTERED = 256
 _registry: OrderedDict[str, None] = OrderedDict()
+_pinned: set[str] = set()  # credentials: never evicted, however many tokens rotate through
 _registry_lock = threading.Lock()
 
 _BEARER_RE = re.compile(r"(?i)(bearer\s+)[^\s'\",}]+")
@@ -38,15 +39,19 @@ _KEY_VALUE_RE = re.compile(
 )
 
 
-def register_secret(value: str | None) -> None:
+def register_secret(value: str | None, *, pinned: bool = False) -> None:
     """Remember ``value`` so that :func:`redact_text` masks it wherever it appears.
 
     Very short values are ignored: masking every "1" in a log line would only destroy it.
-    The registry is bounded (oldest first out) because tokens rotate for the life of a daemon.
+    Rotating values (tokens) live in a bounded registry, oldest first out, because tokens rotate
+    for the life of a daemon; ``pinned`` values (appkey, secretkey) are kept for good.
     """
     if not value or len(value) < 6:
         return
     with _registry_lock:
+        if pinned:
+            _pinned.add(value)
+            return
         _registry[value] = None
         _registry.move_to_end(value)
         while len(_registry) > _MAX_REGISTERED:
@@ -56,7 +61,7 @@ def register_secret(value: str | None) -> None:
 def redact_text(text: str) -> str:
     """Mask registered secret values and credential-looking key/value pairs in ``text``."""
     with _registry_lock:
-        values = sorted(_registry, key=len, reverse=True)
+        values = sorted(_pinned.union(_registry), key=len, reverse=True)
     for value in values:
         if value in text:
             text = text.replace(value, MASK)

@@ -76,13 +76,13 @@ class Secret:
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str, *, pinned: bool = False) -> None:
         if isinstance(value, Secret):
             value = value.get_secret_value()
         if not isinstance(value, str):
             raise TypeError("Secret value must be a str")
         self._value = value
-        register_secret(value)
+        register_secret(value, pinned=pinned)
 
     def get_secret_value(self) -> str:
         return self._value
@@ -128,7 +128,8 @@ def _secret_or_env(value: str | Secret | None, env_name: str) -> Secret | None:
         value = os.environ.get(env_name) or None
     if value is None or value == "":
         return None
-    return value if isinstance(value, Secret) else Secret(value)
+    # Credentials are pinned in the redaction registry: rotating tokens never push them out.
+    return Secret(value, pinned=True)
 
 
 def _parse_issue_body(body: dict[str, Any], api_id: str) -> Token:

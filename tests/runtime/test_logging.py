@@ -139,3 +139,15 @@ def test_kiwoom_log_env_enables_stderr_handler(tmp_path: Path) -> None:
         [sys.executable, "-c", code], env={"PATH": ""}, capture_output=True, text=True, check=True
     )
     assert "hello" not in quiet.stderr
+
+
+def test_credentials_outlive_any_number_of_rotating_tokens() -> None:
+    from kiwoom_runtime._redact import register_secret
+    from kiwoom_runtime.auth import Secret
+
+    appkey = Secret("pinned-appkey-3c9d1e", pinned=True)
+    for i in range(1000):  # a daemon's worth of token rotations
+        register_secret(f"rotating-token-{i:06d}")
+    assert redact_text(f"echo {appkey.get_secret_value()}") == "echo ***"
+    assert "rotating-token-000000" in redact_text("rotating-token-000000")  # evicted: bounded
+    assert redact_text("rotating-token-000999") == "***"

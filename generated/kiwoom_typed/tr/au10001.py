@@ -48,12 +48,12 @@ class Au10001Request:
     grant_type: str
 
     #: au10001 앱키 · wire key ``appkey`` · String · length - · required
-    #: kind: text
-    appkey: str
+    #: kind: secret
+    appkey: str = attrs.field(repr=False)
 
     #: au10001 시크릿키 · wire key ``secretkey`` · String · length - · required
-    #: kind: text
-    secretkey: str
+    #: kind: secret
+    secretkey: str = attrs.field(repr=False)
 
     #: Wire key -> Python name of every documented field.
     WIRE_NAMES: ClassVar[Mapping[str, str]] = {
@@ -115,8 +115,8 @@ class Au10001Response:
     token_type: str | None = None
 
     #: au10001 접근토큰 · wire key ``token`` · String · length - · required
-    #: kind: text
-    token: str | None = None
+    #: kind: secret
+    token: str | None = attrs.field(default=None, repr=False)
 
     #: au10001 처리코드 · wire key ``return_code`` · Integer · length - · required
     #: 0: 정상. Not in the manual's tables; seen in every response example.

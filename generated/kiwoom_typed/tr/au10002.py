@@ -40,16 +40,16 @@ class Au10002Request:
     """
 
     #: au10002 앱키 · wire key ``appkey`` · String · length - · required
-    #: kind: text
-    appkey: str
+    #: kind: secret
+    appkey: str = attrs.field(repr=False)
 
     #: au10002 시크릿키 · wire key ``secretkey`` · String · length - · required
-    #: kind: text
-    secretkey: str
+    #: kind: secret
+    secretkey: str = attrs.field(repr=False)
 
     #: au10002 접근토큰 · wire key ``token`` · String · length - · required
-    #: kind: text
-    token: str
+    #: kind: secret
+    token: str = attrs.field(repr=False)
 
     #: Wire key -> Python name of every documented field.
     WIRE_NAMES: ClassVar[Mapping[str, str]] = {
