@@ -129,6 +129,8 @@ def _secret_or_env(value: str | Secret | None, env_name: str) -> Secret | None:
     if value is None or value == "":
         return None
     # Credentials are pinned in the redaction registry: rotating tokens never push them out.
+    if isinstance(value, Secret):
+        value = value.get_secret_value()
     return Secret(value, pinned=True)
 
 
