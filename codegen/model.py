@@ -266,6 +266,8 @@ class PackageModel:
     trs: tuple[TrModel, ...]
     token_issue: TokenEndpoint | None
     token_revoke: TokenEndpoint | None
+    prod_host: str | None  # literal of the 운영 도메인 every spec documents
+    mock_host: str | None  # literal of the 모의투자 도메인, None when some spec has none
 
     @property
     def exports(self) -> tuple[tuple[str, str], ...]:
@@ -781,16 +783,34 @@ def build_package(spec_set: SpecSet, specs_label: str = "specs") -> PackageModel
         raise errors[0] if len(errors) == 1 else SpecErrors(errors)
     issue = [spec_set.specs[t.api_id] for t in trs if t.role == Role.TOKEN_ISSUE.value]
     revoke = [spec_set.specs[t.api_id] for t in trs if t.role == Role.TOKEN_REVOKE.value]
+    prod = sorted({spec.hosts.prod for spec in spec_set.specs.values()})
+    mock = sorted({s.hosts.mock for s in spec_set.specs.values() if s.hosts.mock is not None})
     return PackageModel(
         header=header_line(f"{specs_label}/*.yaml"),
         trs=tuple(trs),
         token_issue=_token_endpoint(issue[0]) if issue else None,
         token_revoke=_token_endpoint(revoke[0]) if revoke else None,
+        prod_host=py_str(prod[0]) if prod else None,
+        mock_host=py_str(mock[0]) if mock else None,
     )
 
 
 def _cross_checks(spec_set: SpecSet, trs: Iterable[TrModel]) -> list[SpecError]:
     errors: list[SpecError] = []
+    # One client talks to one host per environment: the specs must agree on them (a TR that is
+    # not offered in mock may document no mock host at all).
+    seen: dict[str, tuple[str, str]] = {}
+    for api_id, spec in sorted(spec_set.specs.items()):
+        for env, host in (("prod", spec.hosts.prod), ("mock", spec.hosts.mock)):
+            if host is None:
+                continue
+            other = seen.setdefault(env, (host, api_id))
+            if other[0] != host:
+                errors.append(
+                    spec_set.located[api_id].error(
+                        ("hosts", env), f"{env} host {host} differs from {other[1]}'s {other[0]}"
+                    )
+                )
     methods: dict[str, str] = {}
     roles: dict[str, str] = {}
     for tr in trs:

@@ -135,6 +135,9 @@ class BaseClient:
     issue_endpoint: ClassVar[Endpoint] = DEFAULT_ISSUE_ENDPOINT
     #: The token-revoke TR, or None when tokens cannot be revoked.
     revoke_endpoint: ClassVar[Endpoint | None] = DEFAULT_REVOKE_ENDPOINT
+    #: Hosts for ``env="prod"`` / ``env="mock"``; the generated client sets them from the specs.
+    prod_base_url: ClassVar[str] = PROD_BASE_URL
+    mock_base_url: ClassVar[str | None] = MOCK_BASE_URL
 
     def __init__(
         self,
@@ -158,7 +161,9 @@ class BaseClient:
             raise ArgumentError("env", f"must be 'prod' or 'mock', got {env!r}")
         self.env: Env = env
         if base_url is None:
-            base_url = PROD_BASE_URL if env == "prod" else MOCK_BASE_URL
+            base_url = self.prod_base_url if env == "prod" else self.mock_base_url
+            if base_url is None:
+                raise ArgumentError("env", "no mock host is documented; pass base_url=")
             environment: str = env
         else:
             url = httpx.URL(base_url)

@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncClient", "Client"]
 
+PROD_BASE_URL = "https://api.kiwoom.com"
+"""운영 도메인 (production host) documented by the specs."""
+
+MOCK_BASE_URL = "https://mockapi.kiwoom.com"
+"""모의투자 도메인 (mock host) documented by the specs; KRX codes only."""
+
 
 class Client(SyncAPIClient):
     """Kiwoom REST client with one typed method per TR (mirror: :class:`AsyncClient`).
@@ -32,6 +38,9 @@ class Client(SyncAPIClient):
     token TRs of the specs are the class attributes ``issue_endpoint`` / ``revoke_endpoint``.
     ``call(api_id, **arguments)`` and ``paginate(api_id, **arguments)`` reach any TR by its ID.
     """
+
+    prod_base_url = PROD_BASE_URL
+    mock_base_url = MOCK_BASE_URL
 
     def call(
         self,
@@ -194,6 +203,9 @@ class AsyncClient(AsyncAPIClient):
     token TRs of the specs are the class attributes ``issue_endpoint`` / ``revoke_endpoint``.
     ``call(api_id, **arguments)`` and ``paginate(api_id, **arguments)`` reach any TR by its ID.
     """
+
+    prod_base_url = PROD_BASE_URL
+    mock_base_url = MOCK_BASE_URL
 
     async def call(
         self,
