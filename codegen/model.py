@@ -804,11 +804,11 @@ def _cross_checks(spec_set: SpecSet, trs: Iterable[TrModel]) -> list[SpecError]:
         for env, host in (("prod", spec.hosts.prod), ("mock", spec.hosts.mock)):
             if host is None:
                 continue
-            other = seen.setdefault(env, (host, api_id))
-            if other[0] != host:
+            known_host, known_id = seen.setdefault(env, (host, api_id))
+            if known_host != host:
                 errors.append(
                     spec_set.located[api_id].error(
-                        ("hosts", env), f"{env} host {host} differs from {other[1]}'s {other[0]}"
+                        ("hosts", env), f"{env} host {host} differs from {known_id}'s {known_host}"
                     )
                 )
     methods: dict[str, str] = {}
