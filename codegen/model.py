@@ -250,6 +250,7 @@ class TrModel:
     needs_datetime: bool
     needs_pandas: bool
     items_class: str | None  # the LIST row class the endpoint's ``items`` returns
+    list_key_literal: str  # wire key of that LIST as a literal, or "None"
     items_attr: str | None
 
 
@@ -755,6 +756,7 @@ class _Builder:
             needs_pandas=response.list_field is not None,
             items_class=items_class,
             items_attr=response.list_field.name if response.list_field else None,
+            list_key_literal=py_str(response.list_field.key) if response.list_field else "None",
         )
 
 

@@ -82,6 +82,24 @@ TimeoutTypes = float | httpx.Timeout | None
 """A timeout: seconds, an ``httpx.Timeout``, or None for no timeout."""
 
 
+def check_timeout(value: object, argument: str = "timeout") -> None:
+    """Refuse a timeout httpx would only choke on at send time (after a token was issued)."""
+    if value is None or isinstance(value, NotGiven | httpx.Timeout):
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ArgumentError(
+            argument, f"expected seconds (>= 0), an httpx.Timeout or None, got {value!r}"
+        )
+
+
+def _expect(argument: str, value: object, types: type | tuple[type, ...], what: str) -> None:
+    if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
+        raise ArgumentError(argument, f"expected {what}, got {value!r}")
+    if not isinstance(value, types):
+        shown = "***" if argument in ("appkey", "secretkey", "token") else repr(value)
+        raise ArgumentError(argument, f"expected {what}, got {type(value).__name__} {shown}")
+
+
 class NotGiven:
     """Type of :data:`NOT_GIVEN`: "argument not passed" where ``None`` has a meaning.
 
@@ -157,6 +175,21 @@ class BaseClient:
         error_codes: ErrorCodeMap | None = None,
         check_mock_support: bool = True,
     ) -> None:
+        for name, value in (("appkey", appkey), ("secretkey", secretkey), ("token", token)):
+            _expect(name, value, (str, Secret, type(None)), "str or None")
+        _expect("base_url", base_url, (str, type(None)), "str or None")
+        _expect("max_retries", max_retries, (int, type(None)), "an int or None")
+        _expect("retry", retry, (RetryPolicy, type(None)), "a RetryPolicy or None")
+        _expect(
+            "rate_limit",
+            rate_limit,
+            (RateLimiter, RateLimit, NotGiven, type(None)),
+            "a RateLimiter, a RateLimit or None",
+        )
+        _expect("token_margin", token_margin, _dt.timedelta, "a datetime.timedelta")
+        _expect("revoke_on_close", revoke_on_close, (bool, type(None)), "True, False or None")
+        _expect("check_mock_support", check_mock_support, bool, "True or False")
+        check_timeout(timeout)
         if env not in ("prod", "mock"):
             raise ArgumentError("env", f"must be 'prod' or 'mock', got {env!r}")
         self.env: Env = env
@@ -469,6 +502,7 @@ class SyncAPIClient(BaseClient):
         next_key: str | None,
         authenticated: bool,
     ) -> RawResponse:
+        check_timeout(timeout)
         content = self._encode_body(body)
         effective_timeout = self.timeout if isinstance(timeout, NotGiven) else timeout
         attempt, refreshed = 1, False
@@ -605,6 +639,7 @@ class SyncAPIClient(BaseClient):
         ``authenticated=False`` sends no bearer token (the token TRs, see
         :meth:`_call_unauthenticated`).
         """
+        check_timeout(timeout)
         body = self._prepare(endpoint, request)
         if not authenticated:
             self._register_secrets(body)
@@ -741,6 +776,7 @@ class AsyncAPIClient(BaseClient):
         next_key: str | None,
         authenticated: bool,
     ) -> RawResponse:
+        check_timeout(timeout)
         content = self._encode_body(body)
         effective_timeout = self.timeout if isinstance(timeout, NotGiven) else timeout
         attempt, refreshed = 1, False
@@ -866,6 +902,7 @@ class AsyncAPIClient(BaseClient):
         authenticated: bool = True,
     ) -> AsyncPager[Any]:
         """The async mirror of :meth:`SyncAPIClient._paginate`."""
+        check_timeout(timeout)
         body = self._prepare(endpoint, request)
         if not authenticated:
             self._register_secrets(body)

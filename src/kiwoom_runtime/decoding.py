@@ -24,6 +24,9 @@ def list_rows(
     ``extra[key]`` unchanged (so ``to_dict()`` returns the body as received) and gives None.
     """
     if value.__class__ is list:
+        for index, row in enumerate(value):
+            if row.__class__ is not dict:  # dict() would turn [] or pairs into a fake row
+                raise TypeError(f"{key}[{index}] is not an object: {row!r:.60}")
         return tuple(map(parse, value))
     if value is not None:
         extra[key] = value

@@ -46,6 +46,9 @@ class Endpoint:
     encode: Callable[[Any], dict[str, Any]] = identity_encode
     decode: Callable[[dict[str, Any], RawResponse], Any] = identity_decode
     items: Callable[[Any], Sequence[Any]] | None = None
+    list_key: str | None = None
+    """Wire key of the LIST ``items`` reads: a page that promises more (``cont-yn: Y``) but
+    lacks it is refused, so a partial list never passes as whole."""
     code_fields: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:

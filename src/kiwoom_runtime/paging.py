@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 from kiwoom_runtime.endpoint import Endpoint
-from kiwoom_runtime.errors import ArgumentError, PagingError
+from kiwoom_runtime.errors import ArgumentError, InvalidResponseError, PagingError
 from kiwoom_runtime.response import RawResponse
 
 __all__ = ["AsyncPager", "SyncPager"]
@@ -22,6 +22,10 @@ T = TypeVar("T")
 
 class _PagerState:
     def __init__(self, endpoint: Endpoint, max_pages: int | None) -> None:
+        if max_pages is not None and (
+            isinstance(max_pages, bool) or not isinstance(max_pages, int)
+        ):
+            raise ArgumentError("max_pages", f"expected an int or None, got {max_pages!r}")
         if max_pages is not None and max_pages < 1:
             raise ArgumentError("max_pages", f"must be >= 1 or None, got {max_pages}")
         self.endpoint = endpoint
@@ -45,6 +49,16 @@ class _PagerState:
         """Record a page; return True if another page should be fetched."""
         self.pages_fetched += 1
         self.last_raw = raw
+        key = self.endpoint.list_key
+        if raw.cont_yn and key is not None and not isinstance((raw.body or {}).get(key), list):
+            raise InvalidResponseError(
+                api_id=self.endpoint.api_id,
+                reason=f"page {self.pages_fetched} promises more pages (cont-yn: Y) but its "
+                f"{key!r} list is missing: the rows so far are not the whole list",
+                body=raw.content,
+                status_code=raw.status_code,
+                headers=raw.headers,
+            )
         if not raw.cont_yn:
             self.next_key = None
             self.complete = True

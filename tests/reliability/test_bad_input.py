@@ -54,17 +54,7 @@ CLIENT_CASES: list[tuple[str, Call, str]] = [
     ("paginate-unknown-api-id", lambda c: c.paginate("ka99999", stk_cd="005930"), "api_id"),
 ]
 
-#: Bad input that escapes as a bare TypeError instead of an ArgumentError.
-KNOWN_BUGS = {
-    "pages-max-pages-wrong-type": (
-        "BUG: max_pages='3' raises TypeError(\"'<' not supported between instances of 'str' "
-        "and 'int'\") from the pager, not an ArgumentError naming max_pages"
-    ),
-    "method-timeout-wrong-type": (
-        "BUG: timeout='fast' is not checked; httpx raises TypeError(\"'str' object cannot be "
-        'interpreted as an integer") at send time, after a token was issued'
-    ),
-}
+#: Bad types that once escaped as bare TypeErrors (fixed; kept as regressions).
 BUGGY_CASES: list[tuple[str, Call, str]] = [
     (
         "pages-max-pages-wrong-type",
@@ -81,10 +71,7 @@ BUGGY_CASES: list[tuple[str, Call, str]] = [
 
 def _params() -> list[Any]:
     out = [pytest.param(fn, name, id=i) for i, fn, name in CLIENT_CASES]
-    out += [
-        pytest.param(fn, name, id=i, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[i]))
-        for i, fn, name in BUGGY_CASES
-    ]
+    out += [pytest.param(fn, name, id=i) for i, fn, name in BUGGY_CASES]
     return out
 
 
@@ -151,29 +138,18 @@ CONSTRUCTOR_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("no-credentials", {"appkey": None, "secretkey": None}, "appkey"),
     ("no-secretkey", {"secretkey": None}, "secretkey"),
 ]
+#: Wrong types that once failed late without naming the argument (fixed).
 CONSTRUCTOR_BUGS: list[tuple[str, dict[str, Any], str]] = [
     ("appkey-int", {"appkey": 12345678}, "appkey"),
     ("max-retries-str", {"max_retries": "3"}, "max_retries"),
     ("rate-limit-int", {"rate_limit": 5}, "rate_limit"),
     ("timeout-str", {"timeout": "fast"}, "timeout"),
 ]
-CONSTRUCTOR_BUG_REASON = (
-    "BUG: constructor arguments of the wrong type are not checked: appkey=12345678 -> "
-    "TypeError('Secret value must be a str'), max_retries='3' -> TypeError from '<', "
-    "rate_limit=5 -> AttributeError(\"'int' object has no attribute 'acquire'\") at the first "
-    "call, timeout='fast' -> TypeError from httpx at the first send; none names the argument"
-)
 
 
 @pytest.mark.parametrize(
     ("changes", "argument"),
-    [pytest.param(c, a, id=i) for i, c, a in CONSTRUCTOR_CASES]
-    + [
-        pytest.param(
-            c, a, id=i, marks=pytest.mark.xfail(strict=True, reason=CONSTRUCTOR_BUG_REASON)
-        )
-        for i, c, a in CONSTRUCTOR_BUGS
-    ],
+    [pytest.param(c, a, id=i) for i, c, a in (*CONSTRUCTOR_CASES, *CONSTRUCTOR_BUGS)],
 )
 def test_bad_constructor_argument_names_it(
     sb: Sandbox, monkeypatch: pytest.MonkeyPatch, changes: dict[str, Any], argument: str

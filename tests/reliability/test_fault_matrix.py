@@ -175,14 +175,9 @@ MATRIX: dict[str, tuple[Ok | Err, Ok | Err, Ok | Err]] = {
 
 TARGETS = ("query", "paging", "unsafe")
 
-#: Cells whose expectation the runtime does not meet yet (bugs, reported; strict xfail).
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("missing_list", "paging"): (
-        "BUG: a ka10005 page that says cont-yn Y but lacks its LIST (stk_ddwkmm) decodes to "
-        "stk_ddwkmm=None, items() yields 0 rows for it and the pager ends complete=True: "
-        "6 of 9 rows are presented as the complete list, silently"
-    ),
-}
+#: Cells that fail today (strict xfail) and why. None now: a page that promised more pages
+#: but lacked its LIST used to pass as a complete list; it is now an InvalidResponseError.
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def _cells() -> list[Any]:

@@ -180,12 +180,9 @@ def test_decoder_keeps_everything_and_raises_only_documented_errors(
     endpoint = REGISTRY[api_id].endpoint
     original = json.loads(json.dumps(body))
     if _has_non_object_row(api_id, body):
-        # May raise TypeError/ValueError (the client turns it into ResponseDecodeError); what it
-        # does when it does not raise is test_non_object_rows_are_not_rewritten (xfail).
-        try:
+        # A row that is not an object is refused (the client turns it into ResponseDecodeError).
+        with pytest.raises(TypeError, match="is not an object"):
             endpoint.decode(body, _raw(body))
-        except (TypeError, ValueError):
-            pass
         return
     model = endpoint.decode(body, _raw(body))
     assert body == original, "decode mutated its input"
@@ -207,21 +204,12 @@ def test_non_object_rows_become_response_decode_error(api_id: str) -> None:
     assert info.value.api_id == api_id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a LIST row that is not an object but happens to be dict()-convertible (an "
-    "empty array, an array of pairs) is silently decoded as an object row: "
-    "{'stk_ddwkmm': [[], [['date', '20250101']]]} comes back from to_dict() as "
-    "[{}, {'date': '20250101'}] instead of raising ResponseDecodeError or keeping it as sent",
-)
 def test_non_object_rows_are_not_rewritten() -> None:
     body = {"stk_ddwkmm": [[], [["date", "20250101"]]], "return_code": 0, "return_msg": "ok"}
     with _mock_client(lambda request: httpx.Response(200, json=body)) as client:
-        try:
-            model = client._call(REGISTRY["ka10005"].endpoint, _request("ka10005"))
-        except ResponseDecodeError:
-            return
-    assert model.to_dict() == body
+        with pytest.raises(ResponseDecodeError) as info:
+            client._call(REGISTRY["ka10005"].endpoint, _request("ka10005"))
+    assert "stk_ddwkmm[0] is not an object" in str(info.value)
 
 
 # -- the envelope, on arbitrary answers -----------------------------------------------------------

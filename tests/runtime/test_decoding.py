@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pytest
+
 from kiwoom_runtime.decoding import list_rows
 
 
@@ -29,3 +31,10 @@ def test_list_rows_keeps_what_is_not_an_array() -> None:
     assert list_rows("", _row, extra, "rows") is None
     assert list_rows({"a": 1}, _row, extra, "other") is None
     assert extra == {"rows": "", "other": {"a": 1}}
+
+
+@pytest.mark.parametrize("row", [[], [["date", "20250101"]], "x", 1, None])
+def test_rows_that_are_not_objects_are_refused_not_rewritten(row: object) -> None:
+    extra: dict[str, object] = {}
+    with pytest.raises(TypeError, match=r"rows\[1\] is not an object"):
+        list_rows([{"a": "1"}, row], dict, extra, "rows")

@@ -7,7 +7,8 @@ import httpx
 import pytest
 from rt_fakes import LIST, FakeKiwoom, client_kwargs, ok
 
-from kiwoom_runtime import ArgumentError, AsyncAPIClient, PagingError, SyncAPIClient
+from kiwoom_runtime import ArgumentError, AsyncAPIClient, Endpoint, PagingError, SyncAPIClient
+from kiwoom_runtime.response import RawResponse
 
 
 def pages_handler(pages: list[list[int]], keys: list[str] | None = None) -> Any:
@@ -127,3 +128,39 @@ def test_single_page_without_paging_headers(fake: FakeKiwoom) -> None:
         pager = c._paginate(LIST, {})
         assert [i["n"] for i in pager.items()] == [1]
         assert pager.pages_fetched == 1 and pager.complete
+
+
+def _raw(body: dict[str, object] | None, cont: bool, key: str | None) -> RawResponse:
+    return RawResponse(
+        status_code=200,
+        headers=httpx.Headers(),
+        content=b"{}",
+        body=body,
+        api_id="ka10005",
+        cont_yn=cont,
+        next_key=key,
+    )
+
+
+def test_a_page_promising_more_without_its_list_is_refused() -> None:
+    from kiwoom_runtime.errors import InvalidResponseError
+    from kiwoom_runtime.paging import _PagerState
+
+    endpoint = Endpoint(api_id="ka10005", name="x", path="/p", paged=True, list_key="rows")
+    state = _PagerState(endpoint, None)
+    assert state.advance(_raw({"rows": []}, True, "k1"))  # an empty list is a list
+    with pytest.raises(InvalidResponseError, match="'rows' list is missing"):
+        state.advance(_raw({"return_code": 0}, True, "k2"))
+    assert not state.complete
+    last = _PagerState(endpoint, None)
+    assert not last.advance(_raw({"return_code": 0}, False, None))  # last page: no rows is fine
+    assert last.complete
+
+
+@pytest.mark.parametrize("max_pages", ["3", 2.0, True])
+def test_max_pages_must_be_an_int(max_pages: object) -> None:
+    from kiwoom_runtime.paging import _PagerState
+
+    endpoint = Endpoint(api_id="ka10005", name="x", path="/p")
+    with pytest.raises(ArgumentError, match="max_pages"):
+        _PagerState(endpoint, max_pages)  # type: ignore[arg-type]

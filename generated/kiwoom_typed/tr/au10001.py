@@ -211,6 +211,7 @@ ENDPOINT = Endpoint(
     encode=Au10001Request.to_dict,
     decode=Au10001Response.from_dict,
     items=None,
+    list_key=None,
     code_fields=(),
 )
 """au10001: what the runtime needs to call it (path, paging, retry safety, codecs)."""

@@ -158,6 +158,7 @@ ENDPOINT = Endpoint(
     encode=Au10002Request.to_dict,
     decode=Au10002Response.from_dict,
     items=None,
+    list_key=None,
     code_fields=(),
 )
 """au10002: what the runtime needs to call it (path, paging, retry safety, codecs)."""

@@ -937,6 +937,7 @@ ENDPOINT = Endpoint(
     encode=Ka10001Request.to_dict,
     decode=Ka10001Response.from_dict,
     items=None,
+    list_key=None,
     code_fields=("stk_cd",),
 )
 """ka10001: what the runtime needs to call it (path, paging, retry safety, codecs)."""

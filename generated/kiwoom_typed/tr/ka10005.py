@@ -549,6 +549,7 @@ ENDPOINT = Endpoint(
     encode=Ka10005Request.to_dict,
     decode=Ka10005Response.from_dict,
     items=_items,
+    list_key="stk_ddwkmm",
     code_fields=("stk_cd",),
 )
 """ka10005: what the runtime needs to call it (path, paging, retry safety, codecs)."""

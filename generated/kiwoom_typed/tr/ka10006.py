@@ -344,6 +344,7 @@ ENDPOINT = Endpoint(
     encode=Ka10006Request.to_dict,
     decode=Ka10006Response.from_dict,
     items=None,
+    list_key=None,
     code_fields=("stk_cd",),
 )
 """ka10006: what the runtime needs to call it (path, paging, retry safety, codecs)."""

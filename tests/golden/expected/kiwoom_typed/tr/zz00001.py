@@ -236,6 +236,7 @@ ENDPOINT = Endpoint(
     encode=Zz00001Request.to_dict,
     decode=Zz00001Response.from_dict,
     items=None,
+    list_key=None,
     code_fields=("stk_cd",),
 )
 """zz00001: what the runtime needs to call it (path, paging, retry safety, codecs)."""

@@ -281,6 +281,7 @@ ENDPOINT = Endpoint(
     encode=Zz00002Request.to_dict,
     decode=Zz00002Response.from_dict,
     items=_items,
+    list_key="rows",
     code_fields=("stk_cd",),
 )
 """zz00002: what the runtime needs to call it (path, paging, retry safety, codecs)."""
