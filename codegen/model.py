@@ -202,6 +202,7 @@ class ClassModel:
     list_item: ClassModel | None
     frame_columns: tuple[tuple[str, str, str | None], ...]  # (python name, key, kind)
     frame_call: str
+    builder: str | None  # module-level fast ``from_dict`` (flat response / row models)
     required_literal: str
 
     @property
@@ -425,7 +426,14 @@ class _Builder:
                     check_call=fmt_call("check_argument", check_args, 8),
                     rows_call=fmt_call(
                         f"{name} = list_rows",
-                        [f"pop({key}, None)", f"{item_class}.from_dict", "d", key],
+                        [
+                            f"pop({key}, None)",
+                            f"{item_class}.from_dict"
+                            if any(i.is_list for i in field.items)
+                            else f"_build_{item_class}",
+                            "d",
+                            key,
+                        ],
                         8,
                     ),
                     default=_default(field.required and request, field.kind),
@@ -547,6 +555,9 @@ class _Builder:
             list_field=list_field,
             list_item=list_item,
             frame_columns=frame_columns,
+            builder=None
+            if role == "request" or any(m.item_class for m in all_models)
+            else f"_build_{name}",
             frame_call=fmt_call(
                 "return rows_to_dataframe",
                 [
@@ -647,6 +658,8 @@ class _Builder:
         if item_classes:
             runtime.setdefault("frames", set()).add("FrameColumns")
             runtime["decoding"] = {"list_rows"}
+        if any(c.builder for c in (response, *item_classes)):
+            runtime.setdefault("decoding", set()).add("row_builder")
         if response.list_field is not None:
             runtime.setdefault("frames", set()).add("rows_to_dataframe")
         if parsers:

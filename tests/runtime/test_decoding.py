@@ -38,3 +38,27 @@ def test_rows_that_are_not_objects_are_refused_not_rewritten(row: object) -> Non
     extra: dict[str, object] = {}
     with pytest.raises(TypeError, match=r"rows\[1\] is not an object"):
         list_rows([{"a": "1"}, row], dict, extra, "rows")
+
+
+def test_row_builder_matches_init_and_keeps_unknown_keys() -> None:
+    import attrs
+
+    from kiwoom_runtime.decoding import row_builder
+
+    @attrs.frozen(kw_only=True)
+    class Row:
+        a: str | None = None
+        b_2: str | None = None
+        extra: Mapping[str, Any] = attrs.field(factory=dict)
+        raw: object = attrs.field(default=None, eq=False)
+
+    build = row_builder(Row, [("a", "a"), ("b_2", "2b")], with_raw=True)
+    assert build({"a": "1", "2b": "x"}, "R") == Row(a="1", b_2="x")
+    assert build({"a": "1", "2b": "x"}, "R").raw == "R"
+    row = build({"a": "1", "new": [1], "2b": None})
+    assert row == Row(a="1", extra={"new": [1]})
+    assert build({}) == Row()
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        row.a = "2"  # type: ignore[misc]
+    with pytest.raises(ValueError, match=r"leaves out attribute\(s\) \['b_2', 'raw'\]"):
+        row_builder(Row, [("a", "a")])

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
+from kiwoom_runtime.decoding import row_builder
 from kiwoom_runtime.endpoint import Endpoint
 from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import parse_datetime_kst, typed_value
@@ -138,17 +139,7 @@ class Au10001Response:
         raw: RawResponse | None = None,
     ) -> Au10001Response:
         """Build from the JSON body (and the HTTP answer); unknown keys go to ``extra``."""
-        d = dict(data)
-        pop = d.pop
-        return cls(
-            expires_dt=pop("expires_dt", None),
-            token_type=pop("token_type", None),
-            token=pop("token", None),
-            return_code=pop("return_code", None),
-            return_msg=pop("return_msg", None),
-            extra=d,
-            raw=raw,
-        )
+        return _build_Au10001Response(data, raw)
 
     def to_dict(self) -> dict[str, Any]:
         """The body as received: wire keys, raw strings, envelope and ``extra`` included."""
@@ -199,6 +190,20 @@ class Au10001ResponseTyped:
         naming au10001, ``expires_dt`` and the raw value when it does not fit.
         """
         return typed_value(parse_datetime_kst, self._m.expires_dt, API_ID, "expires_dt")
+
+
+_build_Au10001Response = row_builder(
+    Au10001Response,
+    (
+        ("expires_dt", "expires_dt"),
+        ("token_type", "token_type"),
+        ("token", "token"),
+        ("return_code", "return_code"),
+        ("return_msg", "return_msg"),
+    ),
+    with_raw=True,
+)
+"""Compiled ``from_dict`` of :class:`Au10001Response` (no ``__init__`` cost per row)."""
 
 
 ENDPOINT = Endpoint(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
+from kiwoom_runtime.decoding import row_builder
 from kiwoom_runtime.endpoint import Endpoint
 from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import (
@@ -308,59 +309,7 @@ class Ka10001Response:
         raw: RawResponse | None = None,
     ) -> Ka10001Response:
         """Build from the JSON body (and the HTTP answer); unknown keys go to ``extra``."""
-        d = dict(data)
-        pop = d.pop
-        return cls(
-            stk_cd=pop("stk_cd", None),
-            stk_nm=pop("stk_nm", None),
-            setl_mm=pop("setl_mm", None),
-            fav=pop("fav", None),
-            cap=pop("cap", None),
-            flo_stk=pop("flo_stk", None),
-            crd_rt=pop("crd_rt", None),
-            oyr_hgst=pop("oyr_hgst", None),
-            oyr_lwst=pop("oyr_lwst", None),
-            mac=pop("mac", None),
-            mac_wght=pop("mac_wght", None),
-            for_exh_rt=pop("for_exh_rt", None),
-            repl_pric=pop("repl_pric", None),
-            per=pop("per", None),
-            eps=pop("eps", None),
-            roe=pop("roe", None),
-            pbr=pop("pbr", None),
-            ev=pop("ev", None),
-            bps=pop("bps", None),
-            sale_amt=pop("sale_amt", None),
-            bus_pro=pop("bus_pro", None),
-            cup_nga=pop("cup_nga", None),
-            hgst_250=pop("250hgst", None),
-            lwst_250=pop("250lwst", None),
-            open_pric=pop("open_pric", None),
-            high_pric=pop("high_pric", None),
-            low_pric=pop("low_pric", None),
-            upl_pric=pop("upl_pric", None),
-            lst_pric=pop("lst_pric", None),
-            base_pric=pop("base_pric", None),
-            exp_cntr_pric=pop("exp_cntr_pric", None),
-            exp_cntr_qty=pop("exp_cntr_qty", None),
-            hgst_250_pric_dt=pop("250hgst_pric_dt", None),
-            hgst_250_pric_pre_rt=pop("250hgst_pric_pre_rt", None),
-            lwst_250_pric_dt=pop("250lwst_pric_dt", None),
-            lwst_250_pric_pre_rt=pop("250lwst_pric_pre_rt", None),
-            cur_prc=pop("cur_prc", None),
-            pre_sig=pop("pre_sig", None),
-            pred_pre=pop("pred_pre", None),
-            flu_rt=pop("flu_rt", None),
-            trde_qty=pop("trde_qty", None),
-            trde_pre=pop("trde_pre", None),
-            fav_unit=pop("fav_unit", None),
-            dstr_stk=pop("dstr_stk", None),
-            dstr_rt=pop("dstr_rt", None),
-            return_code=pop("return_code", None),
-            return_msg=pop("return_msg", None),
-            extra=d,
-            raw=raw,
-        )
+        return _build_Ka10001Response(data, raw)
 
     def to_dict(self) -> dict[str, Any]:
         """The body as received: wire keys, raw strings, envelope and ``extra`` included."""
@@ -925,6 +874,62 @@ class Ka10001ResponseTyped:
         naming ka10001, ``dstr_rt`` and the raw value when it does not fit.
         """
         return typed_value(parse_decimal, self._m.dstr_rt, API_ID, "dstr_rt")
+
+
+_build_Ka10001Response = row_builder(
+    Ka10001Response,
+    (
+        ("stk_cd", "stk_cd"),
+        ("stk_nm", "stk_nm"),
+        ("setl_mm", "setl_mm"),
+        ("fav", "fav"),
+        ("cap", "cap"),
+        ("flo_stk", "flo_stk"),
+        ("crd_rt", "crd_rt"),
+        ("oyr_hgst", "oyr_hgst"),
+        ("oyr_lwst", "oyr_lwst"),
+        ("mac", "mac"),
+        ("mac_wght", "mac_wght"),
+        ("for_exh_rt", "for_exh_rt"),
+        ("repl_pric", "repl_pric"),
+        ("per", "per"),
+        ("eps", "eps"),
+        ("roe", "roe"),
+        ("pbr", "pbr"),
+        ("ev", "ev"),
+        ("bps", "bps"),
+        ("sale_amt", "sale_amt"),
+        ("bus_pro", "bus_pro"),
+        ("cup_nga", "cup_nga"),
+        ("hgst_250", "250hgst"),
+        ("lwst_250", "250lwst"),
+        ("open_pric", "open_pric"),
+        ("high_pric", "high_pric"),
+        ("low_pric", "low_pric"),
+        ("upl_pric", "upl_pric"),
+        ("lst_pric", "lst_pric"),
+        ("base_pric", "base_pric"),
+        ("exp_cntr_pric", "exp_cntr_pric"),
+        ("exp_cntr_qty", "exp_cntr_qty"),
+        ("hgst_250_pric_dt", "250hgst_pric_dt"),
+        ("hgst_250_pric_pre_rt", "250hgst_pric_pre_rt"),
+        ("lwst_250_pric_dt", "250lwst_pric_dt"),
+        ("lwst_250_pric_pre_rt", "250lwst_pric_pre_rt"),
+        ("cur_prc", "cur_prc"),
+        ("pre_sig", "pre_sig"),
+        ("pred_pre", "pred_pre"),
+        ("flu_rt", "flu_rt"),
+        ("trde_qty", "trde_qty"),
+        ("trde_pre", "trde_pre"),
+        ("fav_unit", "fav_unit"),
+        ("dstr_stk", "dstr_stk"),
+        ("dstr_rt", "dstr_rt"),
+        ("return_code", "return_code"),
+        ("return_msg", "return_msg"),
+    ),
+    with_raw=True,
+)
+"""Compiled ``from_dict`` of :class:`Ka10001Response` (no ``__init__`` cost per row)."""
 
 
 ENDPOINT = Endpoint(

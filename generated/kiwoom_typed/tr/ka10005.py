@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
-from kiwoom_runtime.decoding import list_rows
+from kiwoom_runtime.decoding import list_rows, row_builder
 from kiwoom_runtime.endpoint import Endpoint
 from kiwoom_runtime.frames import FrameColumns, rows_to_dataframe
 from kiwoom_runtime.registry import TrInfo
@@ -152,28 +152,7 @@ class Ka10005StkDdwkmmItem:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Ka10005StkDdwkmmItem:
         """Build a row from its JSON object; unknown keys go to ``extra``."""
-        d = dict(data)
-        pop = d.pop
-        return cls(
-            date=pop("date", None),
-            open_pric=pop("open_pric", None),
-            high_pric=pop("high_pric", None),
-            low_pric=pop("low_pric", None),
-            close_pric=pop("close_pric", None),
-            pre=pop("pre", None),
-            flu_rt=pop("flu_rt", None),
-            trde_qty=pop("trde_qty", None),
-            trde_prica=pop("trde_prica", None),
-            for_poss=pop("for_poss", None),
-            for_wght=pop("for_wght", None),
-            for_netprps=pop("for_netprps", None),
-            orgn_netprps=pop("orgn_netprps", None),
-            ind_netprps=pop("ind_netprps", None),
-            crd_remn_rt=pop("crd_remn_rt", None),
-            frgn=pop("frgn", None),
-            prm=pop("prm", None),
-            extra=d,
-        )
+        return _build_Ka10005StkDdwkmmItem(data)
 
     def to_dict(self) -> dict[str, Any]:
         """The row as received: wire keys, raw strings, ``extra`` included."""
@@ -400,6 +379,31 @@ class Ka10005StkDdwkmmItemTyped:
         return typed_value(parse_signed_int, self._m.prm, API_ID, "prm")
 
 
+_build_Ka10005StkDdwkmmItem = row_builder(
+    Ka10005StkDdwkmmItem,
+    (
+        ("date", "date"),
+        ("open_pric", "open_pric"),
+        ("high_pric", "high_pric"),
+        ("low_pric", "low_pric"),
+        ("close_pric", "close_pric"),
+        ("pre", "pre"),
+        ("flu_rt", "flu_rt"),
+        ("trde_qty", "trde_qty"),
+        ("trde_prica", "trde_prica"),
+        ("for_poss", "for_poss"),
+        ("for_wght", "for_wght"),
+        ("for_netprps", "for_netprps"),
+        ("orgn_netprps", "orgn_netprps"),
+        ("ind_netprps", "ind_netprps"),
+        ("crd_remn_rt", "crd_remn_rt"),
+        ("frgn", "frgn"),
+        ("prm", "prm"),
+    ),
+)
+"""Compiled ``from_dict`` of :class:`Ka10005StkDdwkmmItem` (no ``__init__`` cost per row)."""
+
+
 @attrs.frozen(kw_only=True)
 class Ka10005Request:
     """ka10005 주식일주월시분요청 — request.
@@ -483,7 +487,7 @@ class Ka10005Response:
         d = dict(data)
         pop = d.pop
         stk_ddwkmm = list_rows(
-            pop("stk_ddwkmm", None), Ka10005StkDdwkmmItem.from_dict, d, "stk_ddwkmm"
+            pop("stk_ddwkmm", None), _build_Ka10005StkDdwkmmItem, d, "stk_ddwkmm"
         )
         return cls(
             stk_ddwkmm=stk_ddwkmm,

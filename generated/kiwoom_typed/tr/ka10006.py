@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
+from kiwoom_runtime.decoding import row_builder
 from kiwoom_runtime.endpoint import Endpoint
 from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import (
@@ -158,24 +159,7 @@ class Ka10006Response:
         raw: RawResponse | None = None,
     ) -> Ka10006Response:
         """Build from the JSON body (and the HTTP answer); unknown keys go to ``extra``."""
-        d = dict(data)
-        pop = d.pop
-        return cls(
-            date=pop("date", None),
-            open_pric=pop("open_pric", None),
-            high_pric=pop("high_pric", None),
-            low_pric=pop("low_pric", None),
-            close_pric=pop("close_pric", None),
-            pre=pop("pre", None),
-            flu_rt=pop("flu_rt", None),
-            trde_qty=pop("trde_qty", None),
-            trde_prica=pop("trde_prica", None),
-            cntr_str=pop("cntr_str", None),
-            return_code=pop("return_code", None),
-            return_msg=pop("return_msg", None),
-            extra=d,
-            raw=raw,
-        )
+        return _build_Ka10006Response(data, raw)
 
     def to_dict(self) -> dict[str, Any]:
         """The body as received: wire keys, raw strings, envelope and ``extra`` included."""
@@ -332,6 +316,27 @@ class Ka10006ResponseTyped:
         naming ka10006, ``cntr_str`` and the raw value when it does not fit.
         """
         return typed_value(parse_decimal, self._m.cntr_str, API_ID, "cntr_str")
+
+
+_build_Ka10006Response = row_builder(
+    Ka10006Response,
+    (
+        ("date", "date"),
+        ("open_pric", "open_pric"),
+        ("high_pric", "high_pric"),
+        ("low_pric", "low_pric"),
+        ("close_pric", "close_pric"),
+        ("pre", "pre"),
+        ("flu_rt", "flu_rt"),
+        ("trde_qty", "trde_qty"),
+        ("trde_prica", "trde_prica"),
+        ("cntr_str", "cntr_str"),
+        ("return_code", "return_code"),
+        ("return_msg", "return_msg"),
+    ),
+    with_raw=True,
+)
+"""Compiled ``from_dict`` of :class:`Ka10006Response` (no ``__init__`` cost per row)."""
 
 
 ENDPOINT = Endpoint(

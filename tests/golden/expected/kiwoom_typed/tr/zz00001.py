@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
+from kiwoom_runtime.decoding import row_builder
 from kiwoom_runtime.endpoint import Endpoint
 from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import (
@@ -143,17 +144,7 @@ class Zz00001Response:
         raw: RawResponse | None = None,
     ) -> Zz00001Response:
         """Build from the JSON body (and the HTTP answer); unknown keys go to ``extra``."""
-        d = dict(data)
-        pop = d.pop
-        return cls(
-            cur_prc=pop("cur_prc", None),
-            hgst_250_pric_dt=pop("250hgst_pric_dt", None),
-            pre_sig=pop("pre_sig", None),
-            return_code=pop("return_code", None),
-            return_msg=pop("return_msg", None),
-            extra=d,
-            raw=raw,
-        )
+        return _build_Zz00001Response(data, raw)
 
     def to_dict(self) -> dict[str, Any]:
         """The body as received: wire keys, raw strings, envelope and ``extra`` included."""
@@ -224,6 +215,20 @@ class Zz00001ResponseTyped:
         naming zz00001, ``pre_sig`` and the raw value when it does not fit.
         """
         return typed_value(parse_sign_code, self._m.pre_sig, API_ID, "pre_sig")
+
+
+_build_Zz00001Response = row_builder(
+    Zz00001Response,
+    (
+        ("cur_prc", "cur_prc"),
+        ("hgst_250_pric_dt", "250hgst_pric_dt"),
+        ("pre_sig", "pre_sig"),
+        ("return_code", "return_code"),
+        ("return_msg", "return_msg"),
+    ),
+    with_raw=True,
+)
+"""Compiled ``from_dict`` of :class:`Zz00001Response` (no ``__init__`` cost per row)."""
 
 
 ENDPOINT = Endpoint(

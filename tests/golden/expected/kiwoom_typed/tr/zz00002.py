@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
-from kiwoom_runtime.decoding import list_rows
+from kiwoom_runtime.decoding import list_rows, row_builder
 from kiwoom_runtime.endpoint import Endpoint
 from kiwoom_runtime.frames import FrameColumns, rows_to_dataframe
 from kiwoom_runtime.registry import TrInfo
@@ -74,14 +74,7 @@ class Zz00002RowsItem:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Zz00002RowsItem:
         """Build a row from its JSON object; unknown keys go to ``extra``."""
-        d = dict(data)
-        pop = d.pop
-        return cls(
-            dt=pop("dt", None),
-            trde_qty=pop("trde_qty", None),
-            flu_rt=pop("flu_rt", None),
-            extra=d,
-        )
+        return _build_Zz00002RowsItem(data)
 
     def to_dict(self) -> dict[str, Any]:
         """The row as received: wire keys, raw strings, ``extra`` included."""
@@ -137,6 +130,17 @@ class Zz00002RowsItemTyped:
         naming zz00002, ``flu_rt`` and the raw value when it does not fit.
         """
         return typed_value(parse_decimal, self._m.flu_rt, API_ID, "flu_rt")
+
+
+_build_Zz00002RowsItem = row_builder(
+    Zz00002RowsItem,
+    (
+        ("dt", "dt"),
+        ("trde_qty", "trde_qty"),
+        ("flu_rt", "flu_rt"),
+    ),
+)
+"""Compiled ``from_dict`` of :class:`Zz00002RowsItem` (no ``__init__`` cost per row)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -218,7 +222,7 @@ class Zz00002Response:
         """Build from the JSON body (and the HTTP answer); unknown keys go to ``extra``."""
         d = dict(data)
         pop = d.pop
-        rows = list_rows(pop("rows", None), Zz00002RowsItem.from_dict, d, "rows")
+        rows = list_rows(pop("rows", None), _build_Zz00002RowsItem, d, "rows")
         return cls(
             rows=rows,
             return_code=pop("return_code", None),
