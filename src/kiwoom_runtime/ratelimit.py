@@ -25,20 +25,31 @@ __all__ = ["DEFAULT_RATE_LIMIT", "RateLimit", "RateLimiter"]
 
 @attrs.frozen
 class RateLimit:
-    """``rate`` requests per second with up to ``burst`` requests at once."""
+    """``rate`` requests per second with up to ``burst`` requests at once.
+
+    ``margin`` stretches the spacing by that fraction (2 % by default). Why: the server judges
+    *arrival* times, and requests reach it with a jitter of a millisecond on loopback and several
+    over the internet; spaced exactly ``1/rate`` apart, a request that travels faster than the
+    one before it arrives early and is refused (measured: 11 refusals in 39 sends against a
+    strict 5/s server). 2 % of 200 ms absorbs 4 ms of jitter and keeps 98 % of the allowed rate.
+    """
 
     rate: float
     burst: int = 1
+    margin: float = 0.02
 
     def __attrs_post_init__(self) -> None:
         if self.rate <= 0:
             raise ValueError(f"RateLimit.rate must be > 0, got {self.rate}")
         if self.burst < 1:
             raise ValueError(f"RateLimit.burst must be >= 1, got {self.burst}")
+        if not 0 <= self.margin < 1:
+            raise ValueError(f"RateLimit.margin must be in [0, 1), got {self.margin}")
 
     @property
     def interval(self) -> float:
-        return 1.0 / self.rate
+        """Seconds between two requests, safety margin included."""
+        return (1.0 + self.margin) / self.rate
 
 
 #: Kiwoom's published global limit. Burst 1 spaces requests evenly, so that no one-second

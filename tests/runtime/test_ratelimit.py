@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 import time
 from collections.abc import Sequence
@@ -30,14 +31,14 @@ def max_in_window(times: Sequence[float], window: float) -> int:
 
 def test_even_spacing_with_burst_one() -> None:
     clock = FakeClock()
-    rl = RateLimiter(RateLimit(5, 1), clock=clock)
+    rl = RateLimiter(RateLimit(5, 1, margin=0), clock=clock)
     delays = [rl.reserve("ka10001") for _ in range(10)]
     assert delays == pytest.approx([i * 0.2 for i in range(10)])
 
 
 def test_burst_then_rate() -> None:
     clock = FakeClock()
-    rl = RateLimiter(RateLimit(5, 3), clock=clock)
+    rl = RateLimiter(RateLimit(5, 3, margin=0), clock=clock)
     delays = [rl.reserve("x") for _ in range(6)]
     assert delays == pytest.approx([0, 0, 0, 0.2, 0.4, 0.6])
     clock.t += 10  # an idle period refills the burst, but not beyond it
@@ -46,7 +47,9 @@ def test_burst_then_rate() -> None:
 
 def test_per_api_and_global_limits_combine() -> None:
     clock = FakeClock()
-    rl = RateLimiter(RateLimit(5, 1), per_api={"ka10081": RateLimit(1, 2)}, clock=clock)
+    rl = RateLimiter(
+        RateLimit(5, 1, margin=0), per_api={"ka10081": RateLimit(1, 2, margin=0)}, clock=clock
+    )
     a = [rl.reserve("ka10081") for _ in range(4)]
     assert a == pytest.approx([0.0, 0.2, 1.0, 2.0])  # burst 2 but global spacing 0.2
     assert rl.reserve("ka10001") == pytest.approx(2.2)  # global budget shared
@@ -54,7 +57,7 @@ def test_per_api_and_global_limits_combine() -> None:
 
 def test_default_per_api() -> None:
     clock = FakeClock()
-    rl = RateLimiter(None, default_per_api=RateLimit(1, 1), clock=clock)
+    rl = RateLimiter(None, default_per_api=RateLimit(1, 1, margin=0), clock=clock)
     assert rl.reserve("a") == 0 and rl.reserve("b") == 0
     assert rl.reserve("a") == pytest.approx(1.0)
 
@@ -67,7 +70,7 @@ def test_disabled() -> None:
 @pytest.mark.parametrize(("rate", "burst"), [(5.0, 1), (5.0, 5), (20.0, 2)])
 def test_16_threads_hold_rate_fake_clock(rate: float, burst: int) -> None:
     clock = FakeClock()
-    rl = RateLimiter(RateLimit(rate, burst), clock=clock)
+    rl = RateLimiter(RateLimit(rate, burst, margin=0), clock=clock)
     times: list[float] = []
     lock = threading.Lock()
     barrier = threading.Barrier(16)
@@ -98,7 +101,7 @@ def test_100_tasks_hold_rate_fake_sleep() -> None:
         await asyncio.sleep(0)
         sent.append(clock.t + d)
 
-    rl = RateLimiter(RateLimit(5, 1), clock=clock, async_sleep=fake_sleep)
+    rl = RateLimiter(RateLimit(5, 1, margin=0), clock=clock, async_sleep=fake_sleep)
 
     async def task() -> None:
         for _ in range(3):
@@ -138,3 +141,14 @@ def test_bad_limits() -> None:
         RateLimit(0)
     with pytest.raises(ValueError):
         RateLimit(5, 0)
+
+
+def test_the_margin_spaces_requests_a_little_wider_than_the_rate() -> None:
+    clock = FakeClock()
+    rl = RateLimiter(RateLimit(5, 1), clock=clock)  # default margin: 2 %
+    times = [clock.t + rl.reserve("x") for _ in range(11)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert gaps == pytest.approx([0.204] * 10)
+    assert 10 / (times[-1] - times[0]) == pytest.approx(5 / 1.02)  # 98 % of the allowed rate
+    with pytest.raises(ValueError, match="margin"):
+        RateLimit(5, margin=1.0)
