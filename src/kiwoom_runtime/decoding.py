@@ -77,7 +77,7 @@ def row_builder(
         namespace["_set_raw"] = _setter(cls, "raw")
         lines.append("    _set_raw(self, raw)")
     lines.append("    return self")
-    exec("\n".join(lines), namespace)  # noqa: S102 - source built above from names only
+    exec("\n".join(lines), namespace)  # the source is built above from attribute names only
     build: Callable[..., T] = namespace["build"]
     build.__qualname__ = f"{cls.__name__}.from_dict"
     return build
