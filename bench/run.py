@@ -135,7 +135,8 @@ class Contenders:
         c = self.ours
         if api_id == "ka10001":
             return lambda: c.get_stock_info(stk_cd=STK)
-        return lambda: c.get_stock_daily_weekly_monthly(stk_cd=STK)
+        # Rows are built on first access: build them all, as a caller reading them would.
+        return lambda: _rows(c.get_stock_daily_weekly_monthly(stk_cd=STK))
 
     def kc_call(self, api_id: str) -> Callable[[], Any]:
         api = self.kc
@@ -158,7 +159,11 @@ class Contenders:
         c = self.aours
         if api_id == "ka10001":
             return lambda: c.get_stock_info(stk_cd=STK)
-        return lambda: c.get_stock_daily_weekly_monthly(stk_cd=STK)
+
+        async def call() -> Any:
+            return _rows(await c.get_stock_daily_weekly_monthly(stk_cd=STK))
+
+        return call
 
     def akc_call(self, api_id: str) -> Callable[[], Awaitable[Any]]:
         api = self.akc
@@ -307,7 +312,7 @@ def bench_no_network(rounds: int = 15, calls: int = 200) -> dict[str, Any]:
         ours_call = (
             (lambda: ours.get_stock_info(stk_cd=STK))
             if api_id == "ka10001"
-            else (lambda: ours.get_stock_daily_weekly_monthly(stk_cd=STK))
+            else (lambda: _rows(ours.get_stock_daily_weekly_monthly(stk_cd=STK)))
         )
         jobs = {"raw_httpx": raw_call, "ours": ours_call}
         n = calls if api_id == "ka10001" else calls // 10
@@ -356,6 +361,14 @@ def _raw_for(data: bytes, body: dict[str, Any]) -> RawResponse:
     return RawResponse.from_parts(status_code=200, headers=headers, content=data, body=body)
 
 
+def _rows(model: Any) -> Any:
+    """Build every LIST row of a response (rows are models built on first access)."""
+    rows = getattr(model, "stk_ddwkmm", None)
+    if rows is not None:
+        tuple(rows)
+    return model
+
+
 def bench_decode() -> dict[str, Any]:
     from kiwoom_typed.tr.ka10005 import ENDPOINT
 
@@ -369,8 +382,8 @@ def bench_decode() -> dict[str, Any]:
         assert len(model.stk_ddwkmm) == rows
         jobs: dict[str, Callable[[], Any]] = {
             "json_loads": lambda data=data: json.loads(data),
-            "decode": lambda body=body, raw=raw: decode(body, raw),
-            "loads_and_decode": lambda data=data, raw=raw: decode(json.loads(data), raw),
+            "decode": lambda body=body, raw=raw: _rows(decode(body, raw)),
+            "loads_and_decode": lambda data=data, raw=raw: _rows(decode(json.loads(data), raw)),
         }
         samples: dict[str, list[float]] = {k: [] for k in jobs}
         for _ in range(3):  # warm-up
@@ -421,14 +434,14 @@ def _memory(data: bytes, rows: int) -> dict[str, float]:
 
     def models_only() -> Any:
         body = json.loads(data)
-        return ENDPOINT.decode(body, None)  # the dicts are dropped once decoded
+        return _rows(ENDPOINT.decode(body, None))  # the models, all rows built
 
     m_cur, m_peak, kept = traced(models_only)
     del kept
 
     def as_returned() -> Any:
         body = json.loads(data)
-        return ENDPOINT.decode(body, _raw_for(data, body))  # .raw keeps the parsed body
+        return _rows(ENDPOINT.decode(body, _raw_for(data, body)))  # .raw keeps the body
 
     c_cur, c_peak, kept = traced(as_returned)
     del kept
@@ -789,8 +802,8 @@ def stage_costs(con: Contenders) -> dict[str, Any]:
             ),
         }
         raw = client._process(endpoint, response, 0.0)
-        steps["decode into the model (endpoint.decode)"] = lambda e=endpoint, w=raw: e.decode(
-            w.body, w
+        steps["decode into the model, rows built (endpoint.decode)"] = lambda e=endpoint, w=raw: (
+            _rows(e.decode(w.body, w))
         )
         costs: dict[str, float | None] = {}
         for name, fn in steps.items():

@@ -381,7 +381,7 @@ class _Builder:
                     item_classes,
                 )
                 item_classes.append(item)
-                annotation = f"tuple[{item_class}, ...] | None"
+                annotation = f"Sequence[{item_class}] | None"
             elif request:
                 annotation = "str" if field.required else "str | None"
             elif field.type.lower() in ("integer", "int", "number"):
@@ -665,7 +665,7 @@ class _Builder:
         if parsers:
             runtime["values"].add("typed_value")
         abc = {"Mapping"}
-        if response.list_field is not None:
+        if item_classes:
             abc.add("Sequence")
         classes = [request.name, response.name]
         classes += [c.name for c in item_classes]

@@ -3,33 +3,92 @@
 Why: the manual documents LIST fields as JSON arrays of objects, but servers send ``""`` or
 ``null`` for an empty list on some TRs. A model must neither crash on that nor drop it, so the
 value is kept as received in the model's ``extra`` and the typed attribute stays None.
+
+LIST rows become models lazily (:class:`LazyRows`): a call that only looks at the envelope, the
+paging headers or a few rows does not pay for building thousands of row models, and the rows
+are built once, on first access.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar, overload
 
 import attrs
 
-__all__ = ["list_rows", "row_builder"]
+__all__ = ["LazyRows", "list_rows", "row_builder"]
 
 T = TypeVar("T")
 
 
+class LazyRows(Sequence[T]):
+    """The rows of a LIST, as models built on first access (then kept).
+
+    It is a read-only sequence that compares equal to a tuple or list of the same rows, so code
+    that indexes, iterates, slices or compares it never sees the difference. ``rows_as_sent``
+    gives the JSON objects exactly as received.
+    """
+
+    __slots__ = ("_data", "_parse", "_rows")
+
+    def __init__(self, data: list[dict[str, Any]], parse: Callable[[Mapping[str, Any]], T]):
+        self._data = data
+        self._parse = parse
+        self._rows: tuple[T, ...] | None = None
+
+    def _built(self) -> tuple[T, ...]:
+        rows = self._rows
+        if rows is None:
+            rows = self._rows = tuple(map(self._parse, self._data))
+        return rows
+
+    @property
+    def rows_as_sent(self) -> Sequence[Mapping[str, Any]]:
+        """The rows as the server sent them (JSON objects with wire keys)."""
+        return tuple(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        return self._built()[index]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._built())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyRows):
+            return self._built() == other._built()
+        if isinstance(other, tuple | list):
+            return self._built() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._built())
+
+    def __repr__(self) -> str:
+        return repr(self._built())
+
+
 def list_rows(
     value: Any, parse: Callable[[Mapping[str, Any]], T], extra: dict[str, Any], key: str
-) -> tuple[T, ...] | None:
-    """Decode a LIST value with ``parse`` (one call per row).
+) -> LazyRows[T] | None:
+    """Decode a LIST value with ``parse`` (one call per row, on first access).
 
-    A JSON array gives a tuple of rows; None gives None; anything else is stored as
+    A JSON array of objects gives :class:`LazyRows`; None gives None; anything else is stored as
     ``extra[key]`` unchanged (so ``to_dict()`` returns the body as received) and gives None.
+    An array with a row that is not an object raises TypeError naming it: ``dict()`` would turn
+    ``[]`` or a list of pairs into a fake row.
     """
     if value.__class__ is list:
         for index, row in enumerate(value):
-            if row.__class__ is not dict:  # dict() would turn [] or pairs into a fake row
+            if row.__class__ is not dict:
                 raise TypeError(f"{key}[{index}] is not an object: {row!r:.60}")
-        return tuple(map(parse, value))
+        return LazyRows(value, parse)
     if value is not None:
         extra[key] = value
     return None

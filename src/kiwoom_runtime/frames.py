@@ -10,9 +10,10 @@ asked for; importing this module never imports pandas.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from kiwoom_runtime.decoding import LazyRows
 from kiwoom_runtime.values import (
     KST,
     parse_date,
@@ -92,25 +93,12 @@ def rows_to_dataframe(
     Typed unless ``raw``: number, signed_number and signed_price (its magnitude) as ``Int64``;
     decimal as ``float64``; date and datetime as ``datetime64``; everything else, and every
     column with ``raw=True``, as ``object`` holding the values as sent. A malformed value raises
-    ValueKindError naming ``api_id`` and the wire key.
+    ValueKindError naming ``api_id`` and the wire key. Lazily decoded rows (``LazyRows``) are
+    read straight from their JSON objects, without building a model per row.
     """
-    pandas = _pandas()
-    data: dict[str, Any] = {}
-    for name, key, kind in columns:
-        values = [getattr(row, name) for row in rows]
-        if raw:
-            data[name] = _object_column(pandas, values)
-        else:
-            data[name] = _typed_column(pandas, values, kind, api_id, key)
-    extra_keys: dict[str, None] = {}
-    for row in rows:
-        for key in row.extra:
-            if key not in data:
-                extra_keys[key] = None
-    for key in extra_keys:
-        data[key] = _object_column(pandas, [row.extra.get(key) for row in rows])
-    frame: pd.DataFrame = pandas.DataFrame(data, index=pandas.RangeIndex(len(rows)))
-    return frame
+    if isinstance(rows, LazyRows):
+        return _frame(rows.rows_as_sent, columns, api_id, raw=raw, as_sent=True)
+    return _frame(rows, columns, api_id, raw=raw, as_sent=False)
 
 
 def pages_to_dataframe(pages: Iterable[FramedResponse], *, raw: bool = False) -> pd.DataFrame:
@@ -120,11 +108,43 @@ def pages_to_dataframe(pages: Iterable[FramedResponse], *, raw: bool = False) ->
     """
     api_id: str | None = None
     columns: FrameColumns = ()
-    rows: list[Any] = []
+    parts: list[Sequence[Any]] = []
     for page in pages:
         api_id, columns, page_rows = page._frame_parts()
-        rows.extend(page_rows)
+        parts.append(page_rows)
     if api_id is None:
         empty: pd.DataFrame = _pandas().DataFrame()
         return empty
-    return rows_to_dataframe(rows, columns, api_id, raw=raw)
+    if all(isinstance(part, LazyRows) for part in parts):
+        dicts = [row for part in parts for row in part.rows_as_sent]  # type: ignore[attr-defined]
+        return _frame(dicts, columns, api_id, raw=raw, as_sent=True)
+    models = [row for part in parts for row in part]
+    return _frame(models, columns, api_id, raw=raw, as_sent=False)
+
+
+def _frame(
+    rows: Sequence[Any], columns: FrameColumns, api_id: str, *, raw: bool, as_sent: bool
+) -> pd.DataFrame:
+    """Build the frame from row models, or (``as_sent``) from the rows' JSON objects."""
+    pandas = _pandas()
+    data: dict[str, Any] = {}
+    for name, key, kind in columns:
+        if as_sent:
+            values = [row.get(key) for row in rows]
+        else:
+            values = [getattr(row, name) for row in rows]
+        if raw:
+            data[name] = _object_column(pandas, values)
+        else:
+            data[name] = _typed_column(pandas, values, kind, api_id, key)
+    declared = {key for _, key, _ in columns}
+    extras: Sequence[Mapping[str, Any]] = rows if as_sent else [row.extra for row in rows]
+    extra_keys: dict[str, None] = {}
+    for extra in extras:
+        for key in extra:
+            if key not in declared and key not in data:
+                extra_keys[key] = None
+    for key in extra_keys:
+        data[key] = _object_column(pandas, [extra.get(key) for extra in extras])
+    frame: pd.DataFrame = pandas.DataFrame(data, index=pandas.RangeIndex(len(rows)))
+    return frame

@@ -62,3 +62,25 @@ def test_row_builder_matches_init_and_keeps_unknown_keys() -> None:
         row.a = "2"  # type: ignore[misc]
     with pytest.raises(ValueError, match=r"leaves out attribute\(s\) \['b_2', 'raw'\]"):
         row_builder(Row, [("a", "a")])
+
+
+def test_lazy_rows_build_models_once_on_first_access() -> None:
+    from kiwoom_runtime.decoding import LazyRows
+
+    built: list[Mapping[str, Any]] = []
+
+    def parse(row: Mapping[str, Any]) -> str:
+        built.append(row)
+        return str(row["a"])
+
+    data = [{"a": 1}, {"a": 2}, {"a": 3}]
+    rows = list_rows(data, parse, {}, "rows")
+    assert isinstance(rows, LazyRows)
+    assert len(rows) == 3 and built == []  # nothing built yet
+    assert rows[0] == "1" and rows[-1] == "3" and rows[1:] == ("2", "3")
+    assert list(rows) == ["1", "2", "3"] and len(built) == 3  # each row built once
+    assert rows == ("1", "2", "3") and rows == ["1", "2", "3"] and rows != ("1",)
+    assert rows == list_rows(data, parse, {}, "rows")
+    assert hash(rows) == hash(("1", "2", "3"))
+    assert repr(rows) == "('1', '2', '3')"
+    assert rows.rows_as_sent == tuple(data)

@@ -96,3 +96,32 @@ def test_pages_to_dataframe() -> None:
     assert len(both) == 3 and list(both.index) == [0, 1, 2]
     assert pages_to_dataframe([]).empty
     assert pages_to_dataframe(iter([Page(())])).empty
+
+
+def test_lazy_rows_give_the_same_frame_without_building_models() -> None:
+    pd = pytest.importorskip("pandas")
+    from kiwoom_runtime.decoding import list_rows
+
+    sent = [
+        {"date": "20250102", "close": "+100", "qty": "5", "name": "a", "new": "x"},
+        {"date": "20250103", "close": "-90", "rate": "+1.5", "at": "090000"},
+    ]
+    built: list[int] = []
+
+    def parse(row: Mapping[str, Any]) -> Row:
+        built.append(1)
+        known = {a.name for a in attrs.fields(Row)}
+        return Row(
+            **{k: v for k, v in row.items() if k in known},
+            extra={k: v for k, v in row.items() if k not in known},
+        )
+
+    lazy = list_rows(sent, parse, {}, "rows")
+    assert lazy is not None
+    for raw in (False, True):
+        from_dicts = rows_to_dataframe(lazy, COLUMNS, "ka00000", raw=raw)
+        assert built == []  # the frame came from the JSON objects
+        from_models = rows_to_dataframe([parse(r) for r in sent], COLUMNS, "ka00000", raw=raw)
+        built.clear()
+        pd.testing.assert_frame_equal(from_dicts, from_models)
+    assert list(from_dicts.columns)[-1] == "new"

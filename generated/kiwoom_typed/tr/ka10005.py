@@ -462,7 +462,7 @@ class Ka10005Response:
     """
 
     #: ka10005 주식일주월시분 · wire key ``stk_ddwkmm`` · LIST · length - · optional
-    stk_ddwkmm: tuple[Ka10005StkDdwkmmItem, ...] | None = None
+    stk_ddwkmm: Sequence[Ka10005StkDdwkmmItem] | None = None
 
     #: ka10005 처리코드 · wire key ``return_code`` · Integer · length - · required
     #: 0: 정상. Not in the manual's tables; seen in every response example.

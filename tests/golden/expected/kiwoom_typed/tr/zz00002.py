@@ -198,7 +198,7 @@ class Zz00002Response:
     """
 
     #: zz00002 목록 · wire key ``rows`` · LIST · length - · optional
-    rows: tuple[Zz00002RowsItem, ...] | None = None
+    rows: Sequence[Zz00002RowsItem] | None = None
 
     #: zz00002 처리코드 · wire key ``return_code`` · Integer · length - · required
     #: 0: 정상. Not in the manual's tables; seen in every response example.
