@@ -19,10 +19,15 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+import attrs
 
 from kiwoom_cli.output import list_key, render
 from kiwoom_runtime import ArgumentError, KiwoomError
+
+if TYPE_CHECKING:
+    from kiwoom_sandbox import SandboxConfig
 
 SANDBOX_APPKEY = "sandbox-appkey"
 SANDBOX_SECRETKEY = "sandbox-secretkey"
@@ -44,6 +49,18 @@ def _parse_arguments(pairs: Sequence[str]) -> dict[str, str]:
     return arguments
 
 
+def _sandbox_config(args: argparse.Namespace, port: int = 0) -> SandboxConfig:
+    """The directories given on the command line; else the sandbox's shipped ones."""
+    from kiwoom_sandbox import SandboxConfig
+
+    config = SandboxConfig(port=port)
+    if args.specs is not None:
+        config = attrs.evolve(config, specs_dir=Path(args.specs))
+    if args.fixtures is not None:
+        config = attrs.evolve(config, fixtures_dir=Path(args.fixtures))
+    return config
+
+
 @contextlib.contextmanager
 def _client(args: argparse.Namespace) -> Iterator[Any]:
     """The typed client for the chosen environment; starts a sandbox for ``--env sandbox``."""
@@ -53,7 +70,7 @@ def _client(args: argparse.Namespace) -> Iterator[Any]:
     if args.env == "sandbox" and args.base_url is None:
         from kiwoom_sandbox import Sandbox
 
-        with Sandbox(specs_dir=Path(args.specs), fixtures_dir=Path(args.fixtures)) as sandbox:
+        with Sandbox(_sandbox_config(args)) as sandbox:
             with Client(
                 appkey=os.environ.get("KIWOOM_APPKEY", SANDBOX_APPKEY),
                 secretkey=os.environ.get("KIWOOM_SECRETKEY", SANDBOX_SECRETKEY),
@@ -132,9 +149,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _cmd_sandbox(args: argparse.Namespace) -> int:
     from kiwoom_sandbox import Sandbox
 
-    with Sandbox(
-        specs_dir=Path(args.specs), fixtures_dir=Path(args.fixtures), port=args.port
-    ) as sandbox:
+    with Sandbox(_sandbox_config(args, port=args.port)) as sandbox:
         print(f"kiwoom sandbox listening on {sandbox.base_url} (Ctrl-C stops it)", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
@@ -156,8 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--all-pages", action="store_true", help="follow cont-yn / next-key")
     call.add_argument("--max-pages", type=int, default=None, help="stop after N pages")
     call.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
-    call.add_argument("--specs", default="specs", help="spec directory (sandbox)")
-    call.add_argument("--fixtures", default="tests/fixtures", help="fixtures (sandbox)")
+    call.add_argument("--specs", help="spec directory for the sandbox (default: shipped)")
+    call.add_argument("--fixtures", help="fixture directory for the sandbox (default: shipped)")
     call.set_defaults(func=_cmd_call)
 
     listing = sub.add_parser("list", help="list the TRs this client knows")
@@ -165,8 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sandbox = sub.add_parser("sandbox", help="run the local Kiwoom sandbox server")
     sandbox.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    sandbox.add_argument("--specs", default="specs")
-    sandbox.add_argument("--fixtures", default="tests/fixtures")
+    sandbox.add_argument("--specs", help="spec directory (default: the shipped specs)")
+    sandbox.add_argument("--fixtures", help="fixture directory (default: the shipped ones)")
     sandbox.set_defaults(func=_cmd_sandbox)
     return parser
 

@@ -29,13 +29,29 @@ class RateLimit:
             raise ValueError(f"a rate limit needs rate > 0 and burst >= 1, got {self}")
 
 
+def shipped_dir(packaged: str, in_repo: str) -> Path:
+    """Where the specs (or fixtures) the client was generated from are.
+
+    Why: ``kiwoom-typed sandbox`` must serve the same specs as the installed client, whatever
+    the working directory. A wheel carries them inside this package; a checkout has them at the
+    repository root; failing both, the path relative to the working directory.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_data" / packaged, here.parents[1] / in_repo):
+        if candidate.is_dir():
+            return candidate
+    return Path(in_repo)
+
+
 @attrs.frozen(kw_only=True)
 class SandboxConfig:
     """Every knob of the sandbox. All have defaults that behave like a healthy live service."""
 
-    specs_dir: Path = attrs.field(default=Path("specs"), converter=Path)
+    specs_dir: Path = attrs.field(factory=lambda: shipped_dir("specs", "specs"), converter=Path)
     """Read once at start: the route table and the response shapes come from here."""
-    fixtures_dir: Path | None = Path("tests/fixtures")
+    fixtures_dir: Path | None = attrs.field(
+        factory=lambda: shipped_dir("fixtures", "tests/fixtures")
+    )
     """``<dir>/<api_id>/*.json`` recorded answers; None to serve examples and synthetic data."""
     host: str = "127.0.0.1"
     port: int = 0
