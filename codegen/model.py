@@ -597,6 +597,17 @@ class _Builder:
         else:
             lines.append(f"    The runtime pager of {response.name} pages.")
         lines += ["", "Raises:", "    ArgumentError: a bad argument, before anything is sent."]
+        if single_page:
+            lines += [
+                "    APIError: the server refused the call; the subclass follows the",
+                "        bracketed code in return_msg (TokenError, RateLimitError, ...).",
+                "    KiwoomError: any other failure (HTTP status, a body that is not JSON,",
+                "        a timeout, the connection).",
+            ]
+        else:
+            lines.append(
+                "    KiwoomError: while iterating, as for one call (APIError, PagingError)."
+            )
         return tuple(lines)
 
     def _english(self) -> str:

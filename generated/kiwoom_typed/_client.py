@@ -142,6 +142,10 @@ class Client(SyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            APIError: the server refused the call; the subclass follows the
+                bracketed code in return_msg (TokenError, RateLimitError, ...).
+            KiwoomError: any other failure (HTTP status, a body that is not JSON,
+                a timeout, the connection).
         """
         import kiwoom_typed.tr.au10001 as tr
 
@@ -186,6 +190,10 @@ class Client(SyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            APIError: the server refused the call; the subclass follows the
+                bracketed code in return_msg (TokenError, RateLimitError, ...).
+            KiwoomError: any other failure (HTTP status, a body that is not JSON,
+                a timeout, the connection).
         """
         import kiwoom_typed.tr.au10002 as tr
 
@@ -222,6 +230,10 @@ class Client(SyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            APIError: the server refused the call; the subclass follows the
+                bracketed code in return_msg (TokenError, RateLimitError, ...).
+            KiwoomError: any other failure (HTTP status, a body that is not JSON,
+                a timeout, the connection).
         """
         import kiwoom_typed.tr.ka10001 as tr
 
@@ -258,6 +270,10 @@ class Client(SyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            APIError: the server refused the call; the subclass follows the
+                bracketed code in return_msg (TokenError, RateLimitError, ...).
+            KiwoomError: any other failure (HTTP status, a body that is not JSON,
+                a timeout, the connection).
         """
         import kiwoom_typed.tr.ka10005 as tr
 
@@ -296,6 +312,7 @@ class Client(SyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            KiwoomError: while iterating, as for one call (APIError, PagingError).
         """
         import kiwoom_typed.tr.ka10005 as tr
 
@@ -330,6 +347,10 @@ class Client(SyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            APIError: the server refused the call; the subclass follows the
+                bracketed code in return_msg (TokenError, RateLimitError, ...).
+            KiwoomError: any other failure (HTTP status, a body that is not JSON,
+                a timeout, the connection).
         """
         import kiwoom_typed.tr.ka10006 as tr
 
@@ -433,6 +454,10 @@ class AsyncClient(AsyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            APIError: the server refused the call; the subclass follows the
+                bracketed code in return_msg (TokenError, RateLimitError, ...).
+            KiwoomError: any other failure (HTTP status, a body that is not JSON,
+                a timeout, the connection).
         """
         import kiwoom_typed.tr.au10001 as tr
 
@@ -477,6 +502,10 @@ class AsyncClient(AsyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            APIError: the server refused the call; the subclass follows the
+                bracketed code in return_msg (TokenError, RateLimitError, ...).
+            KiwoomError: any other failure (HTTP status, a body that is not JSON,
+                a timeout, the connection).
         """
         import kiwoom_typed.tr.au10002 as tr
 
@@ -513,6 +542,10 @@ class AsyncClient(AsyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            APIError: the server refused the call; the subclass follows the
+                bracketed code in return_msg (TokenError, RateLimitError, ...).
+            KiwoomError: any other failure (HTTP status, a body that is not JSON,
+                a timeout, the connection).
         """
         import kiwoom_typed.tr.ka10001 as tr
 
@@ -549,6 +582,10 @@ class AsyncClient(AsyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            APIError: the server refused the call; the subclass follows the
+                bracketed code in return_msg (TokenError, RateLimitError, ...).
+            KiwoomError: any other failure (HTTP status, a body that is not JSON,
+                a timeout, the connection).
         """
         import kiwoom_typed.tr.ka10005 as tr
 
@@ -587,6 +624,7 @@ class AsyncClient(AsyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            KiwoomError: while iterating, as for one call (APIError, PagingError).
         """
         import kiwoom_typed.tr.ka10005 as tr
 
@@ -621,6 +659,10 @@ class AsyncClient(AsyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            APIError: the server refused the call; the subclass follows the
+                bracketed code in return_msg (TokenError, RateLimitError, ...).
+            KiwoomError: any other failure (HTTP status, a body that is not JSON,
+                a timeout, the connection).
         """
         import kiwoom_typed.tr.ka10006 as tr
 

@@ -114,6 +114,10 @@ class Client(SyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            APIError: the server refused the call; the subclass follows the
+                bracketed code in return_msg (TokenError, RateLimitError, ...).
+            KiwoomError: any other failure (HTTP status, a body that is not JSON,
+                a timeout, the connection).
         """
         import kiwoom_typed.tr.zz00001 as tr
 
@@ -149,6 +153,10 @@ class Client(SyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            APIError: the server refused the call; the subclass follows the
+                bracketed code in return_msg (TokenError, RateLimitError, ...).
+            KiwoomError: any other failure (HTTP status, a body that is not JSON,
+                a timeout, the connection).
         """
         import kiwoom_typed.tr.zz00002 as tr
 
@@ -184,6 +192,7 @@ class Client(SyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            KiwoomError: while iterating, as for one call (APIError, PagingError).
         """
         import kiwoom_typed.tr.zz00002 as tr
 
@@ -279,6 +288,10 @@ class AsyncClient(AsyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            APIError: the server refused the call; the subclass follows the
+                bracketed code in return_msg (TokenError, RateLimitError, ...).
+            KiwoomError: any other failure (HTTP status, a body that is not JSON,
+                a timeout, the connection).
         """
         import kiwoom_typed.tr.zz00001 as tr
 
@@ -314,6 +327,10 @@ class AsyncClient(AsyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            APIError: the server refused the call; the subclass follows the
+                bracketed code in return_msg (TokenError, RateLimitError, ...).
+            KiwoomError: any other failure (HTTP status, a body that is not JSON,
+                a timeout, the connection).
         """
         import kiwoom_typed.tr.zz00002 as tr
 
@@ -349,6 +366,7 @@ class AsyncClient(AsyncAPIClient):
 
         Raises:
             ArgumentError: a bad argument, before anything is sent.
+            KiwoomError: while iterating, as for one call (APIError, PagingError).
         """
         import kiwoom_typed.tr.zz00002 as tr
 
