@@ -4,7 +4,7 @@ STAMP   := .venv/.installed
 SPECS   := specs
 OUT     := generated
 
-.PHONY: demo test check lint format types drift validate generate import bench clean
+.PHONY: demo test test-fast check static lint format types drift validate generate import bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv .venv
@@ -15,8 +15,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(PY) examples/demo.py
 
+# Every test, the slow real-HTTP suites included (what CI runs).
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# Everything but the suites marked slow (tests/conftest.py): a gate that takes seconds.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -41,7 +46,10 @@ drift: $(STAMP)
 import: $(STAMP)
 	$(PY) -m codegen import tests/seed/kiwoom_manual_extract.txt --out $(SPECS)
 
-check: lint types drift validate test
+static: lint types drift validate
+
+# The quick gate before a commit; CI runs `static` and the full `make test`.
+check: static test-fast
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
