@@ -49,8 +49,10 @@ def diff_specs(old: TrSpec, new: TrSpec) -> list[str]:
         a, b = getattr(old, attr), getattr(new, attr)
         if a != b:
             out.append(f"{attr} changed {_short(a)} -> {_short(b)}")
-    if old.hosts != new.hosts:
-        out.append(f"hosts changed {_short(old.hosts)} -> {_short(new.hosts)}")
+    for attr in ("prod", "mock", "mock_note"):
+        a, b = getattr(old.hosts, attr), getattr(new.hosts, attr)
+        if a != b:
+            out.append(f"hosts.{attr} changed {_short(a)} -> {_short(b)}")
     for side in ("request", "response"):
         a_msg: Message = getattr(old, side)
         b_msg: Message = getattr(new, side)
@@ -70,6 +72,11 @@ def diff_specs(old: TrSpec, new: TrSpec) -> list[str]:
                 out.append(f"examples.{side}: example removed")
             else:
                 out.append(f"examples.{side}: example text changed")
+    if old.source.document != new.source.document or old.source.entry != new.source.entry:
+        out.append(
+            f"source changed {old.source.document!r} -> {new.source.document!r}"
+            + (f" ({new.source.entry})" if new.source.entry else "")
+        )
     if old.source.pages != new.source.pages:
         out.append(f"source.pages changed {list(old.source.pages)} -> {list(new.source.pages)}")
     return out

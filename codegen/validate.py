@@ -19,10 +19,11 @@ from typing import Any
 
 import attrs
 
+from codegen.dump import dump_spec
 from codegen.errors import SpecError
 from codegen.kinds import kind_problem
 from codegen.loader import SpecSet, display_path, load_specs
-from codegen.spec import IDENT_RE, Field, Role, TrSpec
+from codegen.spec import Annotations, Field, KnownFinding, Role, TrSpec, ValueKind
 from codegen.yamlsource import Path as DataPath
 
 DEFAULT_FIXTURES = Path("tests/fixtures")
@@ -38,11 +39,13 @@ CHECKS = {
     "value-kind": "a value that breaks the field's kind",
     "value-length": "a value longer than the documented length",
     "value-type": "a value whose JSON type does not match the documented type",
+    "value-not-allowed": "a value outside the allowed values the description lists",
     "key-order": "the example lists fields in another order than the table",
-    "length-missing": "the table gives no Length for a String field",
+    "length-missing": "the table gives no Length for String fields",
+    "list-without-items": "a field typed LIST whose member rows the table leaves out",
     "token-issue-needs-token": "the token-issue TR documents a required authorization header",
-    "not-annotated": "the spec has no annotations (method name, paging, retry safety)",
-    "python-name-missing": "an element that is not a Python identifier has no python_name",
+    "name-untranslated": "a word of the API 명 is not in the glossary: the method is named by ID",
+    "method-name-clash": "two TRs get the same method name",
     "fixture-invalid": "a fixture file that cannot be read",
     "fixture-unknown-tr": "a fixture directory for a TR that has no spec",
     "stale-record": "a recorded finding that no longer occurs",
@@ -88,9 +91,8 @@ class _Checker:
 
     def check_structure(self) -> None:
         spec = self.spec
-        if spec.annotations is None:
-            self.add("not-annotated", "annotations", "add annotations: (see specs/README.md)")
-        elif spec.annotations.role is Role.TOKEN_ISSUE:
+        facts = spec.facts
+        if facts.role is Role.TOKEN_ISSUE:
             for i, header in enumerate(spec.request.headers):
                 name = header if isinstance(header, str) else header.element
                 if name == "authorization":
@@ -101,17 +103,34 @@ class _Checker:
                         "as required (Y)",
                         ("request", "headers", i),
                     )
+        if facts.source.get("python_name", "").endswith("fallback to the API ID"):
+            self.add(
+                "name-untranslated",
+                "annotations.python_name",
+                f"a word of {spec.name!r} is not in codegen/rules/glossary.py, so the method is "
+                f"{facts.python_name}(): add the word there, or annotations.python_name here",
+                ("name",),
+            )
         for side in ("request", "response"):
+            unmeasured: list[str] = []
             for path, where, field in _walk(getattr(spec, side).body, (side, "body"), side):
                 if field.type == "String" and field.length is None:
-                    self.add("length-missing", where, "no Length in the table", path)
-                if field.python_name is None and not IDENT_RE.match(field.element):
+                    unmeasured.append(field.element)
+                if field.is_list and not field.items:
                     self.add(
-                        "python-name-missing",
+                        "list-without-items",
                         where,
-                        f"{field.element!r} is not a Python identifier: add python_name",
+                        "typed LIST, but the table lists no member rows (- element) under it",
                         path,
                     )
+            if unmeasured:
+                shown = ", ".join(unmeasured[:6]) + (", ..." if len(unmeasured) > 6 else "")
+                self.add(
+                    "length-missing",
+                    f"{side}.body",
+                    f"{len(unmeasured)} String field(s) without a Length: {shown}",
+                    (side, "body"),
+                )
 
     # --- examples and fixtures ----------------------------------------------------------------
 
@@ -238,6 +257,16 @@ class _Checker:
             problem = kind_problem(field, value)
             if problem is not None:
                 self.add("value-kind", here, problem, path, file)
+            elif (
+                field.values
+                and field.kind is not ValueKind.SIGN_CODE
+                and value != ""
+                and value not in field.values
+            ):
+                allowed = ", ".join(sorted(field.values))
+                self.add(
+                    "value-not-allowed", here, f"{value!r} is not one of {allowed}", path, file
+                )
 
     def _dedupe(self, start: int) -> None:
         seen: set[tuple[str, str, str]] = set()
@@ -365,29 +394,180 @@ def validate(specs: SpecSet, fixtures: Path | None) -> Report:
                         specs.located[api_id].line_of(path),
                     )
                 )
+    open_findings += _method_clashes(specs)
     return Report(open_findings, recorded)
 
 
-def run_validate(specs_dir: Path, fixtures: Path | None) -> int:
-    """CLI body: print open findings, a summary, and return the exit code."""
+def _method_clashes(specs: SpecSet) -> list[Finding]:
+    """Two TRs whose methods (or pager methods) would share a name; ``generate`` refuses them."""
+    from codegen.model import RESERVED_METHOD_NAMES
+
+    owners: dict[str, list[str]] = {}
+    for api_id, spec in sorted(specs.specs.items()):
+        facts = spec.facts
+        names = [facts.python_name] + ([f"{facts.python_name}_pages"] if facts.paged else [])
+        for name in names:
+            owners.setdefault(name, []).append(api_id)
+    out: list[Finding] = []
+    for name, api_ids in sorted(owners.items()):
+        clash = len(api_ids) > 1 or name in RESERVED_METHOD_NAMES
+        for api_id in api_ids if clash else ():
+            others = [a for a in api_ids if a != api_id]
+            what = f"also the method of {', '.join(others)}" if others else "reserved"
+            out.append(
+                Finding(
+                    api_id,
+                    "method-name-clash",
+                    "annotations.python_name",
+                    f"method name {name}() is {what}: give one of them annotations.python_name",
+                    specs.files[api_id],
+                    specs.located[api_id].line_of(("name",)),
+                )
+            )
+    return out
+
+
+#: Findings a maintainer cannot record as documentation flaws: they are ours to fix.
+_NOT_RECORDABLE = frozenset(
+    {
+        "stale-record",
+        "fixture-invalid",
+        "fixture-unknown-tr",
+        "method-name-clash",
+        "name-untranslated",
+    }
+)
+
+
+def _reason(finding: Finding, spec: TrSpec) -> str:
+    """The reason written by ``validate --record``: the evidence, in the documentation's terms.
+
+    Recorded findings are reviewed where they are written (the spec); the text says what the
+    documentation shows and what the client does about it, never that the flaw was fixed.
+    """
+    message = finding.message
+    source = spec.source.document or "the documentation"
+    templates = {
+        "example-missing": f"{source} prints no example here; tests use fixtures instead.",
+        "example-invalid-json": (
+            f"The example in {source} is not valid JSON ({message.removeprefix('not valid JSON: ')}"
+            "); it is kept verbatim, and "
+            "neither the client nor the sandbox parses it."
+        ),
+        "example-not-object": f"The example in {source} is not a JSON object; kept verbatim.",
+        "key-not-in-table": (
+            f"The example in {source} carries a key its table does not list; the client keeps "
+            "such keys in .extra, never drops them."
+        ),
+        "required-missing": (
+            f"The table marks the field required (Y) but the example in {source} leaves it out."
+        ),
+        "field-absent": (
+            f"The table documents the field but the example in {source} leaves it out; an "
+            "absent field reads as None."
+        ),
+        "value-kind": (
+            f"The example in {source} gives a value that does not fit the field as documented "
+            f"({message}); the value kind follows the table and its description."
+        ),
+        "value-length": f"The example in {source} exceeds the documented Length ({message}).",
+        "value-type": f"The example in {source} has another JSON type than documented ({message}).",
+        "value-not-allowed": (
+            f"The example in {source} uses a value the description does not list ({message})."
+        ),
+        "key-order": (
+            f"The example in {source} orders keys unlike the table ({message}); order carries "
+            "no meaning in JSON."
+        ),
+        "length-missing": (
+            f"The table in {source} prints no Length for these fields ({message}); no length "
+            "is checked for them before sending."
+        ),
+        "list-without-items": (
+            f"{source} types the field LIST but lists no member rows under it; its value is "
+            "kept as received."
+        ),
+        "token-issue-needs-token": (
+            f"{source} marks the authorization header required (Y) for the token-issue TR, "
+            "which cannot need a token; the client sends none."
+        ),
+    }
+    return templates.get(finding.check, f"Recorded from {source}: {message}")
+
+
+def record_findings(specs: SpecSet, report: Report) -> dict[str, int]:
+    """Write every recordable open finding into its spec (and drop stale records).
+
+    The spec is rewritten through the same dumper as the importer's, so only
+    ``annotations.known_findings`` changes. Returns the number of records added per API ID.
+    """
+    added: dict[str, int] = {}
+    by_api: dict[str, list[Finding]] = {}
+    for finding in report.open:
+        by_api.setdefault(finding.api_id, []).append(finding)
+    for api_id, findings in sorted(by_api.items()):
+        raw = specs.raw.get(api_id)
+        if raw is None:
+            continue
+        stale = {f.where for f in findings if f.check == "stale-record"}
+        kept = [k for k in raw.known_findings if f"{k.check} {k.where}" not in stale]
+        seen = {(k.check, k.where) for k in kept}
+        new = []
+        for finding in findings:
+            key = (finding.check, finding.where)
+            if finding.check in _NOT_RECORDABLE or key in seen:
+                continue
+            seen.add(key)
+            new.append(
+                KnownFinding(check=finding.check, where=finding.where, reason=_reason(finding, raw))
+            )
+        if not new and len(kept) == len(raw.known_findings):
+            continue
+        annotations = raw.annotations or Annotations()
+        spec = attrs.evolve(
+            raw, annotations=attrs.evolve(annotations, known_findings=tuple(kept + new))
+        )
+        Path(specs.files[api_id]).write_text(dump_spec(spec), encoding="utf-8")
+        added[api_id] = len(new)
+    return added
+
+
+def run_validate(
+    specs_dir: Path, fixtures: Path | None, *, use_fixtures: bool = True, record: bool = False
+) -> int:
+    """CLI body: print open findings, a summary per check, and return the exit code."""
     specs = load_specs(specs_dir)
-    if fixtures is None:
-        fixtures = DEFAULT_FIXTURES
+    if not use_fixtures:
+        fixtures = None
+    elif fixtures is None:
+        fixtures = DEFAULT_FIXTURES if DEFAULT_FIXTURES.is_dir() else None
     elif not fixtures.is_dir():
         raise SpecError(str(fixtures), None, "", "no such fixture directory")
     report = validate(specs, fixtures)
+    if record:
+        added = record_findings(specs, report)
+        print(f"recorded {sum(added.values())} finding(s) in {len(added)} spec(s)")
+        report = validate(load_specs(specs_dir), fixtures)
     for finding in report.open:
         print(finding.render())
     if report.open:
         print(
             "\nTo accept a finding after checking the documentation, record it in the spec:\n"
             "  annotations:\n    known_findings:\n"
-            "      - {check: CHECK, where: WHERE, reason: why it is a documentation flaw}",
+            "      - {check: CHECK, where: WHERE, reason: why it is a documentation flaw}\n"
+            "(`python -m codegen validate --record` writes them with the evidence as reason; "
+            "review each one.)",
             file=sys.stderr,
         )
-    checks = sorted({f.check for f in report.open + report.recorded})
+    counts: dict[str, list[int]] = {}
+    for finding in report.open:
+        counts.setdefault(finding.check, [0, 0])[0] += 1
+    for finding in report.recorded:
+        counts.setdefault(finding.check, [0, 0])[1] += 1
     print(
         f"{len(specs.specs)} spec(s): {len(report.open)} open finding(s), "
-        f"{len(report.recorded)} recorded ({', '.join(checks) or 'none'})"
+        f"{len(report.recorded)} recorded"
     )
+    for check, (n_open, n_recorded) in sorted(counts.items()):
+        print(f"  {check:24} {n_open:5} open {n_recorded:5} recorded  ({CHECKS.get(check, '')})")
     return report.exit_code
