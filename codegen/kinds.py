@@ -65,8 +65,10 @@ def kind_problem(field: Field, value: str) -> str | None:
         ok = _time_ok(value, max_hour=23)
     elif kind is ValueKind.SESSION_TIME:
         ok = _time_ok(value, max_hour=47)
-    elif kind in (ValueKind.DECIMAL_PRICE, ValueKind.SCALED):
+    elif kind is ValueKind.DECIMAL_PRICE:
         ok = bool(_DECIMAL.match(value))
+    elif kind is ValueKind.SCALED:
+        ok = bool(_INT.match(value))
     elif kind is ValueKind.MONTH:
         ok = _date_ok(value + "01", "%Y%m%d", 8)
     elif kind is ValueKind.SIGN_CODE:

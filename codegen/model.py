@@ -28,49 +28,9 @@ from codegen.naming import (
     py_str,
     wrap,
 )
+from codegen.rules import RESERVED_FIELD_NAMES
 from codegen.spec import Field, Role, TrSpec, ValueKind
 from codegen.yamlsource import Path as DataPath
-
-#: Names a field may not take in Python: model attributes/methods the generator adds, client
-#: method parameters, and names the generated class bodies use (a field named ``str`` would
-#: shadow the builtin inside the class body).
-RESERVED_FIELD_NAMES = frozenset(
-    {
-        "extra",
-        "raw",
-        "typed",
-        "cont_yn",
-        "next_key",
-        "to_dict",
-        "from_dict",
-        "to_dataframe",
-        "timeout",
-        "max_pages",
-        "self",
-        "cls",
-        "str",
-        "int",
-        "tuple",
-        "dict",
-        "list",
-        "bool",
-        "float",
-        "object",
-        "type",
-        "property",
-        "classmethod",
-        "staticmethod",
-        "attrs",
-        "Any",
-        "ClassVar",
-        "Mapping",
-        "Sequence",
-        "Decimal",
-        "SignedPrice",
-        "Direction",
-        "RawResponse",
-    }
-)
 
 #: Method names of the generated clients (and of the runtime base clients) a TR may not take.
 RESERVED_METHOD_NAMES = frozenset(
@@ -129,6 +89,23 @@ TYPED_KINDS: dict[ValueKind, tuple[str, str, str]] = {
         "Direction | None",
         "the 대비기호 as a direction against the previous close: 1 상한 and 2 상승 are UP, "
         "3 보합 is FLAT, 4 하한 and 5 하락 are DOWN.",
+    ),
+    ValueKind.DECIMAL_PRICE: (
+        "parse_decimal_price",
+        "DecimalPrice | None",
+        "a price with decimals and its direction (USD prices, index values): the magnitude is "
+        "the price, the sign the direction, never a negative price.",
+    ),
+    ValueKind.SCALED: (
+        "parse_scaled",
+        "Decimal | None",
+        "a decimal sent times 100 without its point: '2658' is Decimal('26.58').",
+    ),
+    ValueKind.MONTH: ("parse_month", "_dt.date | None", "the first day of the month YYYYMM."),
+    ValueKind.SESSION_TIME: (
+        "parse_session_time",
+        "_dt.timedelta | None",
+        "the time since the trading day's midnight, Korea time (may pass 24:00: US sessions).",
     ),
 }
 
@@ -580,7 +557,7 @@ class _Builder:
         for f in request.fields:
             lines.append("    " + f.arg_doc[0])
             lines += ["        " + line if line else "" for line in f.arg_doc[1:]]
-        paged = self.spec.annotations is not None and self.spec.annotations.paged
+        paged = self.spec.facts.paged
         if single_page and paged:
             lines.append("    cont_yn: True to ask for the next page (request header cont-yn: Y).")
             lines.append("    next_key: the ``next-key`` of the previous response.")
@@ -611,20 +588,14 @@ class _Builder:
         return tuple(lines)
 
     def _english(self) -> str:
-        return self.spec.annotations.english_name if self.spec.annotations else ""
+        return self.spec.facts.english_name
 
     # -- the TR -------------------------------------------------------------------------------
 
     def build(self, specs_label: str, file_name: str) -> TrModel | None:
         spec = self.spec
-        ann = spec.annotations
-        if ann is None:
-            self.error(
-                ("api_id",),
-                "no `annotations:` block: add one with at least `python_name: <method name>` and "
-                "`english_name: <short English name>` (and paged / retry_safe / mock_supported)",
-            )
-            return None
+        # The TR-level annotations as resolved by codegen.rules (hand-written ones win).
+        ann = spec.facts
         if ann.python_name in RESERVED_METHOD_NAMES or ann.python_name.startswith("_"):
             self.error(
                 ("annotations", "python_name"),
@@ -685,6 +656,8 @@ class _Builder:
             runtime["values"].add("SignedPrice")
         if "Direction | None" in annotations_used:
             runtime["values"].add("Direction")
+        if "DecimalPrice | None" in annotations_used:
+            runtime["values"].add("DecimalPrice")
         code_fields = tuple(
             py_str(f.element)
             for f in spec.request.body

@@ -65,14 +65,21 @@ OVERVIEW_LABEL = "개요"
 
 @attrs.frozen
 class Located:
-    """Where a cell came from, rendered the way the source names its places."""
+    """Where a cell came from, rendered the way the source names its places.
+
+    A workbook cell reads ``kiwoom.xlsx[sheet]!D23: response.body.cur_prc: message`` (the
+    cell, then where it lands in the spec); a JSON value reads
+    ``kiwoom_api_spec.json: apis["…"].response.body[7].type: message`` (its own path says it).
+    """
 
     file: str
     where: str  # "[sheet]!D23" for a workbook cell, 'apis["..."].request.body[3]' for JSON
-    separator: str = ""  # between file and where: "" for workbooks, ": " for JSON
+    json: bool = False
 
     def error(self, path: str, message: str) -> SpecError:
-        return SpecError(f"{self.file}{self.separator}{self.where}", None, path, message)
+        if self.json:
+            return SpecError(self.file, None, self.where, message)
+        return SpecError(f"{self.file}{self.where}", None, path, message)
 
 
 @attrs.frozen
@@ -109,25 +116,27 @@ class RawTr:
 
 
 def _field(row: RawRow, path: str) -> Field:
-    if not row.element.strip():
+    element = row.element.strip()
+    if not element:
         raise row.place("element").error(path, "a table row has no element name")
     if not TYPE_RE.match(row.type.strip()):
         what = "blank" if not row.type.strip() else repr(row.type)
         raise row.place("type").error(
             f"{path}.type",
-            f"Type is {what}: expected String or LIST (a damaged source loses the LIST "
-            "structure; import the original document)",
+            f"the Type of {element} is {what}: expected String or LIST (a damaged copy loses "
+            "the LIST structure; import the document as Kiwoom publishes it)",
         )
     if row.required.strip() not in ("Y", "N"):
         raise row.place("required").error(
-            f"{path}.required", f"expected Y or N, got {row.required!r}"
+            f"{path}.required", f"Required of {element}: expected Y or N, got {row.required!r}"
         )
     length: int | None = None
     text = row.length.strip()
     if text:
         if not (text.isdigit() and text.isascii()) or int(text) <= 0:
             raise row.place("length").error(
-                f"{path}.length", f"expected a positive integer, got {row.length!r}"
+                f"{path}.length",
+                f"Length of {element}: expected a positive integer, got {row.length!r}",
             )
         length = int(text)
     return Field(
@@ -169,7 +178,9 @@ def _nest(rows: Sequence[RawRow], side: str) -> tuple[list[Field], list[Field]]:
             path = f"{side}.body.{row.element.strip() or '?'}"
             if row.depth > depth:
                 raise row.place("element").error(
-                    path, f"a LIST member (depth {row.depth}) that does not follow a LIST row"
+                    path,
+                    f"{row.element.strip()} is a LIST member (depth {row.depth}) that does not "
+                    "follow a LIST row",
                 )
             pos += 1
             field = _field(row, path)
@@ -290,7 +301,7 @@ def _json_rows(
                 raise SpecError(file, None, f"{here}.depth", f"expected 0, 1, 2, got {depth!r}")
 
             def place(column: str, _here: str = here) -> Located:
-                return Located(file, f"{_here}.{_JSON_COLUMNS.get(column, column)}", ": ")
+                return Located(file, f"{_here}.{_JSON_COLUMNS.get(column, column)}", json=True)
 
             rows.append(
                 RawRow(
@@ -344,7 +355,7 @@ def _json_raw(file: str, key: str, entry: Any, document: str) -> RawTr:
             raise error(f"meta[{label!r}]", "unexpected label in the API 정보 block")
 
     def place(label: str) -> Located:
-        return Located(file, f'apis["{key}"].meta["{label}"]', ": ")
+        return Located(file, f'apis["{key}"].meta["{label}"]', json=True)
 
     examples = []
     for name in ("request_example", "response_example"):

@@ -40,9 +40,10 @@ class FieldContext:
 
     @property
     def last(self) -> str:
-        """The last name token without a trailing row number: ``cur_prc_n`` / ``buy_1`` ->
-        ``prc`` / ``buy``."""
-        tokens = [t for t in self.tokens if t not in ("n",) and not t.isdigit()]
+        """The last name token without row numbers: ``cur_prc_n`` / ``buy_1`` / ``sel_1bid`` ->
+        ``prc`` / ``buy`` / ``bid``."""
+        tokens = [t.lstrip("0123456789") for t in self.tokens]  # 250hgst, 1bid -> hgst, bid
+        tokens = [t for t in tokens if t and t != "n"]
         return tokens[-1] if tokens else ""
 
     @property
@@ -101,16 +102,6 @@ _PRICE_TOKENS = {
     "lwst",
     "upl",
     "lst",
-    "1bid",
-    "2bid",
-    "3bid",
-    "4bid",
-    "5bid",
-    "6bid",
-    "7bid",
-    "8bid",
-    "9bid",
-    "10bid",
     "open",
     "high",
     "low",

@@ -54,7 +54,9 @@ def _english(words: list[str]) -> list[str]:
     """English tokens in English order: ``종목별기관매매추이`` -> institution trading trend by
     stock, ``거래대금상위`` -> top trading value."""
     phrases = [WORDS[word] for word in words if WORDS[word]]
-    front = [p for p in phrases if p in _FRONT]
+    market = phrases[:1] if phrases[:1] == ["us"] else []  # the market prefix stays first
+    phrases = phrases[len(market) :]
+    front = market + [p for p in phrases if p in _FRONT]
     by = [p for p in phrases if p.startswith("by_")]
     rest = [p for p in phrases if p not in _FRONT and not p.startswith("by_")]
     tokens: list[str] = []
@@ -131,15 +133,17 @@ _LEADING_DIGITS = re.compile(r"^(\d+)([A-Za-z_].*)$")
 def field_name(element: str, reserved: frozenset[str]) -> str | None:
     """A Python name for a wire key that is not one, or None when the key is fine as it is.
 
-    ``250hgst`` -> ``hgst_250`` (a name cannot start with a digit), ``marketCode`` ->
-    ``market_code`` (snake_case like every other field), a keyword or a reserved name gets a
-    trailing ``_`` (``from`` -> ``from_``, ``list`` -> ``list_``), other characters become ``_``.
+    ``250hgst_pric_dt`` -> ``hgst_250_pric_dt`` (a name cannot start with a digit),
+    ``marketCode`` -> ``market_code`` (snake_case like every other field), a keyword or a
+    reserved name gets a trailing ``_`` (``from`` -> ``from_``, ``list`` -> ``list_``), other
+    characters become ``_``.
     """
     name = _CAMEL.sub(r"_\1", element).lower()
     name = re.sub(r"[^0-9a-z_]", "_", name)
     match = _LEADING_DIGITS.match(name)
-    if match:
-        name = f"{match.group(2).strip('_')}_{match.group(1)}"
+    if match:  # the digits go behind the first word: 250hgst_pric_dt -> hgst_250_pric_dt
+        first, _, rest = match.group(2).strip("_").partition("_")
+        name = "_".join(filter(None, (first, match.group(1), rest)))
     if name and name[0].isdigit():
         name = f"f_{name}"
     name = name.strip("_") or "field"
@@ -184,6 +188,7 @@ RESERVED_FIELD_NAMES = frozenset(
         "Sequence",
         "Decimal",
         "SignedPrice",
+        "DecimalPrice",
         "Direction",
         "RawResponse",
     }
