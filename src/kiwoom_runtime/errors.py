@@ -44,16 +44,25 @@ __all__ = [
 ]
 
 _SNIPPET_LEN = 300
-_BRACKET_RE = re.compile(r"\[(\w+):\s*([^\]]*)\]?")
+# ``[CODE:text]`` (the closing bracket may be cut off), or a bare ``[1700]`` / ``[RC4058]``,
+# which has been quoted from the live service too. A bare bracket must look like a code
+# (digits, at most a short letter prefix) so that a bracketed word is not taken for one.
+_BRACKET_RE = re.compile(r"\[(?:(\w+):\s*([^\]]*)\]?|([A-Za-z]{0,3}\d+)\])")
 
 
 def parse_bracket_code(return_msg: str | None) -> tuple[str | None, str | None]:
-    """``"...[8005:Token이 유효하지 않습니다]"`` → ``("8005", "Token이 ...")``; else Nones."""
+    """The bracketed code and its text from a ``return_msg``; else Nones.
+
+    ``"...[8005:Token이 유효하지 않습니다]"`` → ``("8005", "Token이 ...")``;
+    ``"...[1700]"`` → ``("1700", None)``.
+    """
     if not return_msg:
         return None, None
     m = _BRACKET_RE.search(return_msg)
     if m is None:
         return None, None
+    if m.group(3) is not None:
+        return m.group(3), None
     return m.group(1), m.group(2).strip() or None
 
 
