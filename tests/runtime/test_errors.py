@@ -231,7 +231,6 @@ def test_bad_credentials_fail_fast_naming_appkey() -> None:
     assert fake.calls("au10001") == 1  # not retried
 
 
-
 # -- a bare bracketed code ([1700], no ":text") has been quoted from the live service -----------
 
 
