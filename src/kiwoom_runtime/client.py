@@ -83,12 +83,33 @@ TimeoutTypes = float | httpx.Timeout | None
 
 
 def check_timeout(value: object, argument: str = "timeout") -> None:
-    """Refuse a timeout httpx would only choke on at send time (after a token was issued)."""
-    if value is None or isinstance(value, NotGiven | httpx.Timeout):
+    """Refuse a timeout that can only fail, before anything is sent.
+
+    Why: httpx accepts 0 and negative seconds and fails only at send time, after a token was
+    issued, with a confusing ``ConnectError: [Errno 115]``. So a timeout must be positive
+    seconds, None (no timeout), or an ``httpx.Timeout`` whose every phase is positive or None.
+    """
+    if value is None or isinstance(value, NotGiven):
         return
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    if isinstance(value, httpx.Timeout):
+        phases = {
+            "connect": value.connect,
+            "read": value.read,
+            "write": value.write,
+            "pool": value.pool,
+        }
+        for phase, seconds in phases.items():
+            if seconds is not None and seconds <= 0:
+                raise ArgumentError(
+                    argument,
+                    f"httpx.Timeout {phase}={seconds!r} would fail every request; "
+                    "use seconds > 0, or None for no timeout",
+                )
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise ArgumentError(
-            argument, f"expected seconds (>= 0), an httpx.Timeout or None, got {value!r}"
+            argument,
+            f"expected seconds (> 0), an httpx.Timeout or None (no timeout), got {value!r}",
         )
 
 
@@ -440,7 +461,7 @@ class SyncAPIClient(BaseClient):
             env: ``"prod"`` (실전투자) or ``"mock"`` (모의투자); picks the host and the token
                 cache namespace.
             base_url: another host (e.g. a local sandbox) instead of the ``env``'s.
-            timeout: per request: seconds, ``httpx.Timeout`` or None (no timeout); default
+            timeout: per request: seconds (> 0), ``httpx.Timeout`` or None (no timeout); default
                 10 s (5 s to connect), or ``http_client``'s own timeout.
             max_retries: retries after a failed attempt (shorthand for ``retry=``).
             retry: the full retry policy (orders are never resent).
@@ -716,7 +737,7 @@ class AsyncAPIClient(BaseClient):
             env: ``"prod"`` (실전투자) or ``"mock"`` (모의투자); picks the host and the token
                 cache namespace.
             base_url: another host (e.g. a local sandbox) instead of the ``env``'s.
-            timeout: per request: seconds, ``httpx.Timeout`` or None (no timeout); default
+            timeout: per request: seconds (> 0), ``httpx.Timeout`` or None (no timeout); default
                 10 s (5 s to connect), or ``http_client``'s own timeout.
             max_retries: retries after a failed attempt (shorthand for ``retry=``).
             retry: the full retry policy (orders are never resent).

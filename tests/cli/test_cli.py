@@ -131,3 +131,9 @@ def test_the_installed_command_runs() -> None:
     )
     assert result.returncode == 2, result.stderr
     assert "stk_cd" in result.stderr
+
+
+def test_timeout_zero_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "call", "ka10001", "stk_cd=005930", "--timeout", "0", *SANDBOX)
+    assert code == 2 and out == ""
+    assert err.startswith("error: timeout:") and "> 0" in err

@@ -392,3 +392,43 @@ def test_base_url_trailing_slash(fake: FakeKiwoom) -> None:
     with sync_client(fake, base_url=BASE_URL + "/") as c:
         c._call(QUERY, {})
     assert c.base_url == BASE_URL
+
+
+# -- timeouts: 0 would fail every request later (as "ConnectError: [Errno 115]") ---------------
+
+
+@pytest.mark.parametrize(
+    "timeout",
+    [0, 0.0, -1, httpx.Timeout(0), httpx.Timeout(5.0, connect=0), httpx.Timeout(5.0, read=-1.0)],
+    ids=["0", "0.0", "-1", "Timeout(0)", "connect=0", "read=-1"],
+)
+def test_a_timeout_that_cannot_work_is_refused_up_front(fake: FakeKiwoom, timeout: Any) -> None:
+    with pytest.raises(ArgumentError, match="timeout") as info:
+        SyncAPIClient(transport=fake.transport(), **client_kwargs(fake, timeout=timeout))
+    assert info.value.argument == "timeout" and "None" in str(info.value)
+    with sync_client(fake) as c, pytest.raises(ArgumentError, match="timeout"):
+        c._call(QUERY, {}, timeout=timeout)
+    with pytest.raises(ArgumentError, match="timeout"):
+        c2 = sync_client(fake)
+        try:
+            c2._paginate(QUERY, {}, timeout=timeout)
+        finally:
+            c2.close()
+    assert fake.requests == []  # refused before a token was issued
+
+
+def test_a_timeout_that_cannot_work_is_refused_async(fake: FakeKiwoom) -> None:
+    async def main() -> None:
+        async with async_client(fake) as c:
+            await c._call(QUERY, {}, timeout=0)
+
+    with pytest.raises(ArgumentError, match="timeout"):
+        asyncio.run(main())
+    with pytest.raises(ArgumentError, match="timeout"):
+        AsyncAPIClient(transport=fake.transport(), **client_kwargs(fake, timeout=0))
+    assert fake.requests == []
+
+
+def test_none_and_positive_timeouts_are_accepted(fake: FakeKiwoom) -> None:
+    for timeout in (None, 0.001, 3, httpx.Timeout(None), httpx.Timeout(5.0, pool=None)):
+        SyncAPIClient(transport=fake.transport(), **client_kwargs(fake, timeout=timeout)).close()
