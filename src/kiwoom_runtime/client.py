@@ -113,6 +113,21 @@ def check_timeout(value: object, argument: str = "timeout") -> None:
         )
 
 
+def _describe_timeout(timeout: TimeoutTypes, exc: httpx.TimeoutException) -> str:
+    """The timeout that ran out, for messages: ``"1.5 s"`` or ``"connect 5 s"``."""
+    if timeout is None:
+        return "none"
+    if not isinstance(timeout, httpx.Timeout):
+        return f"{timeout:g} s"
+    phase = {
+        httpx.ConnectTimeout: "connect",
+        httpx.WriteTimeout: "write",
+        httpx.PoolTimeout: "pool",
+    }.get(type(exc), "read")
+    seconds = getattr(timeout, phase)
+    return f"{phase} {'none' if seconds is None else f'{seconds:g} s'}"
+
+
 def _expect(argument: str, value: object, types: type | tuple[type, ...], what: str) -> None:
     if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
         raise ArgumentError(argument, f"expected {what}, got {value!r}")
@@ -309,13 +324,22 @@ class BaseClient:
 
     # -- response side ----------------------------------------------------------------------
 
-    def _transport_error(self, endpoint: Endpoint, exc: httpx.TransportError) -> KiwoomError:
+    def _transport_error(
+        self, endpoint: Endpoint, exc: httpx.TransportError, timeout: TimeoutTypes
+    ) -> KiwoomError:
         detail = f"{type(exc).__name__}: {exc}"
+        url = self.base_url + endpoint.path
         if isinstance(exc, httpx.TimeoutException):
             sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
-            return APITimeoutError(api_id=endpoint.api_id, sent=sent, detail=detail)
+            return APITimeoutError(
+                api_id=endpoint.api_id,
+                sent=sent,
+                detail=detail,
+                url=url,
+                timeout=_describe_timeout(timeout, exc),
+            )
         sent = not isinstance(exc, httpx.ConnectError)
-        return APIConnectionError(api_id=endpoint.api_id, sent=sent, detail=detail)
+        return APIConnectionError(api_id=endpoint.api_id, sent=sent, detail=detail, url=url)
 
     def _api_error(
         self, endpoint: Endpoint, response: httpx.Response, data: Mapping[str, Any]
@@ -400,12 +424,20 @@ class BaseClient:
 
     # -- retry bookkeeping -------------------------------------------------------------------
 
-    def _after_failure(self, endpoint: Endpoint, exc: KiwoomError, attempt: int) -> float:
-        """Return the delay before the next attempt, or raise the final exception."""
+    def _after_failure(
+        self, endpoint: Endpoint, exc: KiwoomError, attempt: int, started: float
+    ) -> float:
+        """Return the delay before the next attempt, or raise the final exception.
+
+        A final timeout or connection error records the attempts and the time they took.
+        """
         decision = self.retry.decide(exc, retry_safe=endpoint.retry_safe)
+        final = decision is not Decision.RETRY or attempt >= self.retry.max_attempts
+        if final and isinstance(exc, APITimeoutError | APIConnectionError):
+            exc._gave_up(attempt, time.monotonic() - started)
         if decision is Decision.UNKNOWN_STATE:
             raise OrderStateUnknownError(api_id=endpoint.api_id, cause=exc) from exc
-        if decision is Decision.RAISE or attempt >= self.retry.max_attempts:
+        if final:
             raise exc
         delay = self.retry.backoff(attempt, self.retry.retry_after_of(exc))
         logger.info(
@@ -527,12 +559,17 @@ class SyncAPIClient(BaseClient):
         content = self._encode_body(body)
         effective_timeout = self.timeout if isinstance(timeout, NotGiven) else timeout
         attempt, refreshed = 1, False
+        started = time.monotonic()
         while True:
             token: str | None = None
             if authenticated:
                 if self.rate_limiter is not None:
                     self.rate_limiter.acquire(endpoint.api_id)
-                token = self.tokens.get()
+                try:
+                    token = self.tokens.get()
+                except (APITimeoutError, APIConnectionError) as exc:
+                    exc._while_getting_token_for(endpoint.api_id)
+                    raise
             headers = self._headers(endpoint, token, cont_yn, next_key)
             try:
                 logger.debug(
@@ -551,7 +588,7 @@ class SyncAPIClient(BaseClient):
                         timeout=effective_timeout,
                     )
                 except httpx.TransportError as exc:
-                    raise self._transport_error(endpoint, exc) from exc
+                    raise self._transport_error(endpoint, exc, effective_timeout) from exc
                 elapsed = time.monotonic() - start
                 logger.debug("%s: HTTP %d in %.3fs", endpoint.api_id, response.status_code, elapsed)
                 return self._process(endpoint, response, elapsed)
@@ -566,7 +603,7 @@ class SyncAPIClient(BaseClient):
                     continue
                 raise
             except KiwoomError as exc:
-                delay = self._after_failure(endpoint, exc, attempt)
+                delay = self._after_failure(endpoint, exc, attempt, started)
                 attempt += 1
                 if delay > 0:
                     self._sleep(delay)
@@ -801,12 +838,17 @@ class AsyncAPIClient(BaseClient):
         content = self._encode_body(body)
         effective_timeout = self.timeout if isinstance(timeout, NotGiven) else timeout
         attempt, refreshed = 1, False
+        started = time.monotonic()
         while True:
             token: str | None = None
             if authenticated:
                 if self.rate_limiter is not None:
                     await self.rate_limiter.acquire_async(endpoint.api_id)
-                token = await self.tokens.get()
+                try:
+                    token = await self.tokens.get()
+                except (APITimeoutError, APIConnectionError) as exc:
+                    exc._while_getting_token_for(endpoint.api_id)
+                    raise
             headers = self._headers(endpoint, token, cont_yn, next_key)
             try:
                 logger.debug(
@@ -825,7 +867,7 @@ class AsyncAPIClient(BaseClient):
                         timeout=effective_timeout,
                     )
                 except httpx.TransportError as exc:
-                    raise self._transport_error(endpoint, exc) from exc
+                    raise self._transport_error(endpoint, exc, effective_timeout) from exc
                 elapsed = time.monotonic() - start
                 logger.debug("%s: HTTP %d in %.3fs", endpoint.api_id, response.status_code, elapsed)
                 return self._process(endpoint, response, elapsed)
@@ -840,7 +882,7 @@ class AsyncAPIClient(BaseClient):
                     continue
                 raise
             except KiwoomError as exc:
-                delay = self._after_failure(endpoint, exc, attempt)
+                delay = self._after_failure(endpoint, exc, attempt, started)
                 attempt += 1
                 if delay > 0:
                     await self._sleep(delay)

@@ -432,3 +432,60 @@ def test_a_timeout_that_cannot_work_is_refused_async(fake: FakeKiwoom) -> None:
 def test_none_and_positive_timeouts_are_accepted(fake: FakeKiwoom) -> None:
     for timeout in (None, 0.001, 3, httpx.Timeout(None), httpx.Timeout(5.0, pool=None)):
         SyncAPIClient(transport=fake.transport(), **client_kwargs(fake, timeout=timeout)).close()
+
+
+# -- transport failures name the URL, the attempts and the time they took ----------------------
+
+
+def _unreachable(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("[Errno 111] Connection refused")
+
+
+def test_connection_error_names_url_attempts_and_elapsed() -> None:
+    kw = client_kwargs(None, base_url="http://10.9.8.7:8443")  # type: ignore[arg-type]
+    with SyncAPIClient(transport=httpx.MockTransport(_unreachable), **kw) as c:
+        c.tokens.revoke_on_close = False
+        with pytest.raises(APIConnectionError) as info:
+            c._call(QUERY, {"stk_cd": "005930"})
+    e = info.value
+    text = str(e)
+    assert e.url == "http://10.9.8.7:8443/oauth2/token" and e.url in text
+    assert e.attempts == 3 and "3 attempts" in text
+    assert e.elapsed is not None and f"{e.elapsed:.1f} s" in text
+    assert "au10001" in text and "getting a token for ka10001" in text
+    assert "Connection refused" in text
+    assert APPKEY not in text and SECRETKEY not in text
+
+
+def test_timeout_error_names_url_attempts_elapsed_and_timeout(fake: FakeKiwoom) -> None:
+    fake.handlers["ka10001"] = sequence_handler(httpx.ReadTimeout("read timed out"))
+    with sync_client(fake, timeout=1.5) as c, pytest.raises(APITimeoutError) as info:
+        c._call(QUERY, {})
+    e = info.value
+    text = str(e)
+    assert e.url == BASE_URL + QUERY.path and e.url in text
+    assert e.attempts == 3 and "3 attempts" in text and "timeout 1.5 s" in text
+    assert e.elapsed is not None and f"{e.elapsed:.1f} s" in text
+    assert "getting a token" not in text  # the token was fine: the TR itself timed out
+
+
+def test_one_attempt_and_async_transport_errors_are_located(fake: FakeKiwoom) -> None:
+    fake.handlers["ka10001"] = sequence_handler(httpx.ConnectError("refused"))
+    with sync_client(fake, retry=None, max_retries=0) as c, pytest.raises(APIConnectionError) as e:
+        c._call(QUERY, {})
+    assert e.value.attempts == 1 and "1 attempt " in str(e.value)
+
+    async def main() -> None:
+        async with async_client(fake) as c:
+            await c._call(QUERY, {})
+
+    with pytest.raises(APIConnectionError) as info:
+        asyncio.run(main())
+    assert info.value.attempts == 3 and (BASE_URL + QUERY.path) in str(info.value)
+
+
+def test_order_state_unknown_names_the_url(fake: FakeKiwoom) -> None:
+    fake.handlers["kt10000"] = sequence_handler(httpx.ReadTimeout("t"), ok())
+    with sync_client(fake) as c, pytest.raises(OrderStateUnknownError) as info:
+        c._call(ORDER, {"stk_cd": "005930"})
+    assert (BASE_URL + ORDER.path) in str(info.value) and "1 attempt " in str(info.value)
