@@ -304,6 +304,10 @@ class _TokenManagerBase:
             return tok.value.get_secret_value()
         return None
 
+    def is_current(self, token: str) -> bool:
+        """True if ``token`` is still the token a call would get now (no issue needed)."""
+        return self._fresh() == token
+
     def _issue_body(self) -> dict[str, Any]:
         assert self.appkey is not None and self.secretkey is not None
         return {

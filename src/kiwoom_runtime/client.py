@@ -2,10 +2,12 @@
 classify, decode.
 
 Why this order: the cheap client-side checks (mock host accepts KRX codes only) run before
-anything is spent; the rate limiter runs before the token so a throttled call does not hold a
-token that may expire while waiting; the HTTP status and the JSON envelope are checked *before*
-``endpoint.decode`` so a token error is reported as a token error, not as a confusing "missing
-field" from the response model.
+anything is spent; the rate-limiter slot is taken *after* the token is in hand, right before the
+request leaves, because the server judges arrival times: a call that took its slot and then
+waited for a token issue would leave late and squeeze the gap to the next request (a server
+counting "at most 5 in any second" then refuses one). The HTTP status and the JSON envelope are
+checked *before* ``endpoint.decode`` so a token error is reported as a token error, not as a
+confusing "missing field" from the response model.
 
 :class:`SyncAPIClient` and :class:`AsyncAPIClient` mirror each other; what they share (config,
 request building, response classification) lives in :class:`BaseClient`.
@@ -563,13 +565,7 @@ class SyncAPIClient(BaseClient):
         while True:
             token: str | None = None
             if authenticated:
-                if self.rate_limiter is not None:
-                    self.rate_limiter.acquire(endpoint.api_id)
-                try:
-                    token = self.tokens.get()
-                except (APITimeoutError, APIConnectionError) as exc:
-                    exc._while_getting_token_for(endpoint.api_id)
-                    raise
+                token = self._token_then_slot(endpoint)
             headers = self._headers(endpoint, token, cont_yn, next_key)
             try:
                 logger.debug(
@@ -607,6 +603,24 @@ class SyncAPIClient(BaseClient):
                 attempt += 1
                 if delay > 0:
                     self._sleep(delay)
+
+    def _token_then_slot(self, endpoint: Endpoint) -> str:
+        """The token first, then the rate-limit slot, so the request leaves on its slot.
+
+        If the token was replaced while this call waited for its slot (another call got 8005),
+        the new token is fetched and a new slot taken: a known-dead token is never sent.
+        """
+        while True:
+            try:
+                token = self.tokens.get()
+            except (APITimeoutError, APIConnectionError) as exc:
+                exc._while_getting_token_for(endpoint.api_id)
+                raise
+            if self.rate_limiter is None:
+                return token
+            self.rate_limiter.acquire(endpoint.api_id)
+            if self.tokens.is_current(token):
+                return token
 
     def _post_unauthenticated(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
         """Token issue / revoke: no bearer token, same error pipeline."""
@@ -842,13 +856,7 @@ class AsyncAPIClient(BaseClient):
         while True:
             token: str | None = None
             if authenticated:
-                if self.rate_limiter is not None:
-                    await self.rate_limiter.acquire_async(endpoint.api_id)
-                try:
-                    token = await self.tokens.get()
-                except (APITimeoutError, APIConnectionError) as exc:
-                    exc._while_getting_token_for(endpoint.api_id)
-                    raise
+                token = await self._token_then_slot(endpoint)
             headers = self._headers(endpoint, token, cont_yn, next_key)
             try:
                 logger.debug(
@@ -886,6 +894,20 @@ class AsyncAPIClient(BaseClient):
                 attempt += 1
                 if delay > 0:
                     await self._sleep(delay)
+
+    async def _token_then_slot(self, endpoint: Endpoint) -> str:
+        """The async mirror of :meth:`SyncAPIClient._token_then_slot`."""
+        while True:
+            try:
+                token = await self.tokens.get()
+            except (APITimeoutError, APIConnectionError) as exc:
+                exc._while_getting_token_for(endpoint.api_id)
+                raise
+            if self.rate_limiter is None:
+                return token
+            await self.rate_limiter.acquire_async(endpoint.api_id)
+            if self.tokens.is_current(token):
+                return token
 
     async def _post_unauthenticated(
         self, endpoint: Endpoint, body: dict[str, Any]
