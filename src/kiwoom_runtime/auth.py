@@ -4,6 +4,9 @@ Why each piece exists:
 
 * Reuse until ``expires_dt`` minus a margin: a daemon that refreshed only when it had *no*
   token got 8005 on every call for days.
+* A token whose ``expires_dt`` already looks stale when it arrives (clock skew, or issued near
+  its end) is used until the server says 8005, with one warning, instead of being re-issued on
+  every call (each issue may knock out other users of the appkey).
 * Single-flight: issuing a new token for an app key has been reported to invalidate the previous
   one, so concurrent threads / tasks that each issued a token would knock each other out. One
   lock with a double-check makes exactly one issue.
@@ -118,9 +121,15 @@ class Token:
     token_type: str = "bearer"
     issued_here: bool = False
     """True only if *this* manager issued it (then it may revoke it)."""
+    clock_skew: bool = False
+    """``expires_dt`` already looked past (or inside the refresh margin) when the token arrived:
+    the clocks disagree, so the expiry cannot be judged here and the token is used until the
+    server refuses it (8005)."""
 
     def fresh(self, now: _dt.datetime, margin: _dt.timedelta) -> bool:
-        return self.expires_at is None or now < self.expires_at - margin
+        if self.clock_skew or self.expires_at is None:
+            return True
+        return now < self.expires_at - margin
 
 
 def _secret_or_env(value: str | Secret | None, env_name: str) -> Secret | None:
@@ -202,7 +211,11 @@ class TokenCache:
         except ValueKindError:
             return None
         return Token(
-            Secret(str(data["token"])), expires, str(data.get("token_type") or "bearer"), False
+            Secret(str(data["token"])),
+            expires,
+            str(data.get("token_type") or "bearer"),
+            False,
+            clock_skew=data.get("clock_skew") is True,
         )
 
     def store(self, token: Token) -> None:
@@ -215,6 +228,7 @@ class TokenCache:
             "expires_dt": token.expires_at.astimezone(KST).strftime("%Y%m%d%H%M%S")
             if token.expires_at
             else "",
+            "clock_skew": token.clock_skew,
         }
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
         try:
@@ -308,6 +322,32 @@ class _TokenManagerBase:
         """True if ``token`` is still the token a call would get now (no issue needed)."""
         return self._fresh() == token
 
+    def _arrived(self, body: dict[str, Any]) -> Token:
+        """The token of an au10001 answer, flagged if it already looks stale.
+
+        Why: when ``expires_dt`` is already past (or inside the margin) on arrival, the clocks
+        disagree or the token was issued near its end. Judging it by our clock would issue a
+        new token on every call, and each issue may knock out other users of the appkey; so
+        warn once and use it until the server says 8005.
+        """
+        self.issue_count += 1
+        tok = _parse_issue_body(body, self.issue_endpoint.api_id)
+        now = self._clock()
+        if tok.fresh(now, self.margin):
+            return tok
+        assert tok.expires_at is not None
+        logger.warning(
+            "%s: the new token's expires_dt %s is already past or within the %g s refresh margin "
+            "by this machine's clock (now %s): the clocks disagree (check NTP) or the token "
+            "was issued near its end; using it until the server refuses it (8005) instead of "
+            "issuing a new token on every call",
+            self.issue_endpoint.api_id,
+            tok.expires_at.astimezone(KST).strftime("%Y%m%d%H%M%S"),
+            self.margin.total_seconds(),
+            now.astimezone(KST).strftime("%Y-%m-%d %H:%M:%S KST"),
+        )
+        return attrs.evolve(tok, clock_skew=True)
+
     def _issue_body(self) -> dict[str, Any]:
         assert self.appkey is not None and self.secretkey is not None
         return {
@@ -393,8 +433,7 @@ class TokenManager(_TokenManagerBase):
     def _issue(self) -> Token:
         logger.info("issuing a new access token (%s)", self.issue_endpoint.api_id)
         body = self._post(self.issue_endpoint, self._issue_body())
-        self.issue_count += 1
-        return _parse_issue_body(body, self.issue_endpoint.api_id)
+        return self._arrived(body)
 
     def revoke(self) -> bool:
         """Revoke the current token if this manager issued it. Returns True if revoked."""
@@ -463,8 +502,7 @@ class AsyncTokenManager(_TokenManagerBase):
     async def _issue(self) -> Token:
         logger.info("issuing a new access token (%s)", self.issue_endpoint.api_id)
         body = await self._post(self.issue_endpoint, self._issue_body())
-        self.issue_count += 1
-        return _parse_issue_body(body, self.issue_endpoint.api_id)
+        return self._arrived(body)
 
     async def revoke(self) -> bool:
         """Revoke the current token if this manager issued it. Returns True if revoked."""

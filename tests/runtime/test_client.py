@@ -489,3 +489,14 @@ def test_order_state_unknown_names_the_url(fake: FakeKiwoom) -> None:
     with sync_client(fake) as c, pytest.raises(OrderStateUnknownError) as info:
         c._call(ORDER, {"stk_cd": "005930"})
     assert (BASE_URL + ORDER.path) in str(info.value) and "1 attempt " in str(info.value)
+
+
+def test_a_token_stale_on_arrival_is_not_reissued_on_every_call() -> None:
+    fake = FakeKiwoom(expires_dt="20000101000000")  # the server's clock is far behind ours
+    with sync_client(fake) as c:
+        for _ in range(5):
+            c._call(QUERY, {})
+        assert fake.calls("au10001") == 1
+        fake.valid.clear()  # the server does refuse it one day: then a new one is issued
+        c._call(QUERY, {})
+    assert fake.calls("au10001") == 2 and fake.calls("ka10001") == 7
