@@ -68,6 +68,9 @@ __all__ = [
 DEFAULT_ISSUE_ENDPOINT = Endpoint(api_id="au10001", name="접근토큰 발급", path="/oauth2/token")
 DEFAULT_REVOKE_ENDPOINT = Endpoint(api_id="au10002", name="접근토큰폐기", path="/oauth2/revoke")
 DEFAULT_CACHE_DIR = Path("~/.cache/kiwoom-typed")
+#: An 8005 this soon after a replacement token was obtained is a knock-out, not an expiry
+#: (observed lifetimes are 18-24 hours).
+KNOCKOUT_WINDOW = _dt.timedelta(hours=1)
 
 
 class Secret:
@@ -121,6 +124,11 @@ class Token:
     token_type: str = "bearer"
     issued_here: bool = False
     """True only if *this* manager issued it (then it may revoke it)."""
+    after_refusal: bool = False
+    """Obtained because the server had just refused the previous token (8005). If this one is
+    refused too, soon, another user of the appkey is probably issuing its own tokens."""
+    obtained_at: _dt.datetime | None = None
+    """When this manager made it current (its clock)."""
     clock_skew: bool = False
     """``expires_dt`` already looked past (or inside the refresh margin) when the token arrived:
     the clocks disagree, so the expiry cannot be judged here and the token is used until the
@@ -303,6 +311,10 @@ class _TokenManagerBase:
         self._token: Token | None = Token(static, None) if static is not None else None
         self.issue_count = 0
         """How many tokens this manager issued (for tests and diagnostics)."""
+        self.knockouts = 0
+        """How often a token obtained right after an 8005 was refused too (see
+        :meth:`knockout_advice`)."""
+        self._after_refusal = False
 
     @property
     def can_issue(self) -> bool:
@@ -365,16 +377,59 @@ class _TokenManagerBase:
             "configured to issue a new one",
         )
 
-    def invalidate(self, token: str) -> bool:
-        """Forget ``token`` if it is still current (after 8005/8010). Returns True if it was."""
+    def _keep(self, tok: Token) -> str:
+        """Make ``tok`` current, marked if it replaces a token the server refused."""
+        tok = attrs.evolve(tok, after_refusal=self._after_refusal, obtained_at=self._clock())
+        self._after_refusal = False
+        self._token = tok
+        return tok.value.get_secret_value()
+
+    def knockout_advice(self) -> str:
+        """What to do when tokens keep being refused right after they were obtained."""
+        if self.cache is None:
+            return (
+                "another client or process using the same appkey is probably issuing its own "
+                "tokens, and each new token invalidates the previous one: pass "
+                "token_cache=True to every client on this appkey so that they share one token "
+                "(or share one client between threads)"
+            )
+        return (
+            "another process using the same appkey is probably issuing its own tokens outside "
+            f"this token cache ({self.cache.directory}): pass the same token_cache= to every "
+            "client on this appkey"
+        )
+
+    def _knocked_out(self, tok: Token) -> bool:
+        if not tok.after_refusal or tok.obtained_at is None:
+            return False
+        return self._clock() - tok.obtained_at < KNOCKOUT_WINDOW
+
+    def invalidate(self, token: str, *, refused_with: str | None = None) -> bool:
+        """Forget ``token`` if it is still current (after 8005/8010). Returns True if it was.
+
+        ``refused_with`` is the server's code. An 8005 on a token that was itself obtained
+        right after an 8005, and soon (:data:`KNOCKOUT_WINDOW`), is the knock-out pattern of
+        two token issuers on one appkey: it is logged as a warning with
+        :meth:`knockout_advice`.
+        """
         tok = self._token
         if tok is None or tok.value.get_secret_value() != token:
             return False
         self._token = None
+        self._after_refusal = True
         if self.cache is not None:
             with self.cache.locked():
                 self.cache.discard(token)
-        logger.info("token invalidated; a new one will be issued on the next call")
+        if refused_with == "8005" and self._knocked_out(tok):
+            self.knockouts += 1
+            logger.warning(
+                "%s: the server refused (8005) a token obtained right after it had refused the "
+                "previous one: %s",
+                self.issue_endpoint.api_id,
+                self.knockout_advice(),
+            )
+        else:
+            logger.info("token invalidated; a new one will be issued on the next call")
         return True
 
     def _revoke_body(self, tok: Token) -> dict[str, Any] | None:
@@ -415,8 +470,7 @@ class TokenManager(_TokenManagerBase):
                 return value
             if not self.can_issue:
                 raise self._no_token()
-            self._token = self._obtain()
-            return self._token.value.get_secret_value()
+            return self._keep(self._obtain())
 
     def _obtain(self) -> Token:
         if self.cache is None:
@@ -480,8 +534,7 @@ class AsyncTokenManager(_TokenManagerBase):
                 return value
             if not self.can_issue:
                 raise self._no_token()
-            self._token = await self._obtain()
-            return self._token.value.get_secret_value()
+            return self._keep(await self._obtain())
 
     async def _obtain(self) -> Token:
         cache = self.cache

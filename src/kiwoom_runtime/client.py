@@ -195,6 +195,9 @@ class BaseClient:
     prod_base_url: ClassVar[str] = PROD_BASE_URL
     mock_base_url: ClassVar[str | None] = MOCK_BASE_URL
 
+    #: The token manager (set by the sync / async subclass).
+    tokens: TokenManager | AsyncTokenManager
+
     def __init__(
         self,
         *,
@@ -447,6 +450,17 @@ class BaseClient:
         )
         return delay
 
+    def _refused_after_refresh(self, exc: TokenError, token: str | None, refreshed: bool) -> None:
+        """The replay's token, obtained right after an 8005, was refused too: say why.
+
+        Two issuers on one appkey (processes without a shared token cache) knock each other's
+        tokens out; the token is dropped so the next call starts with a new one.
+        """
+        if not refreshed or token is None or exc.code != "8005":
+            return
+        self.tokens.invalidate(token, refused_with=exc.code)
+        exc._add_hint("a token obtained just now was refused too: " + self.tokens.knockout_advice())
+
     def _should_refresh(self, exc: TokenError, token: str | None, refreshed: bool) -> bool:
         return (
             token is not None
@@ -543,7 +557,7 @@ class SyncAPIClient(BaseClient):
             self._http = httpx.Client(transport=transport, timeout=self.timeout)
             self._owns_http = True
         self._sleep: Callable[[float], None] = time.sleep
-        self.tokens = TokenManager(self._post_unauthenticated, **self._token_kwargs)
+        self.tokens: TokenManager = TokenManager(self._post_unauthenticated, **self._token_kwargs)
 
     # -- one request, with retries ------------------------------------------------------------
 
@@ -592,11 +606,12 @@ class SyncAPIClient(BaseClient):
                 if self._should_refresh(exc, token, refreshed) and self.tokens.can_issue:
                     assert token is not None
                     refreshed = True
-                    self.tokens.invalidate(token)
+                    self.tokens.invalidate(token, refused_with=exc.code)
                     logger.info(
                         "%s: %s; refreshing the token and replaying once", endpoint.api_id, exc.code
                     )
                     continue
+                self._refused_after_refresh(exc, token, refreshed)
                 raise
             except KiwoomError as exc:
                 delay = self._after_failure(endpoint, exc, attempt, started)
@@ -836,7 +851,7 @@ class AsyncAPIClient(BaseClient):
             self._http = httpx.AsyncClient(transport=transport, timeout=self.timeout)
             self._owns_http = True
         self._sleep: Callable[[float], Any] = asyncio.sleep
-        self.tokens = AsyncTokenManager(self._post_unauthenticated, **self._token_kwargs)
+        self.tokens: AsyncTokenManager = AsyncTokenManager(self._post_unauthenticated, **self._token_kwargs)
 
     async def _send(
         self,
@@ -883,11 +898,12 @@ class AsyncAPIClient(BaseClient):
                 if self._should_refresh(exc, token, refreshed) and self.tokens.can_issue:
                     assert token is not None
                     refreshed = True
-                    self.tokens.invalidate(token)
+                    self.tokens.invalidate(token, refused_with=exc.code)
                     logger.info(
                         "%s: %s; refreshing the token and replaying once", endpoint.api_id, exc.code
                     )
                     continue
+                self._refused_after_refresh(exc, token, refreshed)
                 raise
             except KiwoomError as exc:
                 delay = self._after_failure(endpoint, exc, attempt, started)

@@ -129,6 +129,11 @@ class APIError(KiwoomError):
         self.hint_text = hint
         super().__init__(self._format())
 
+    def _add_hint(self, text: str) -> None:
+        """Append advice the client learned after the error was built (e.g. a knock-out)."""
+        self.hint_text = f"{self.hint_text}; {text}" if self.hint_text else text
+        self.args = (self._format(),)
+
     def _format(self) -> str:
         _, text = parse_bracket_code(self.return_msg)
         parts = [f"{self.api_id or '?'}:"]
