@@ -399,19 +399,36 @@ class _TokenManagerBase:
             "client on this appkey"
         )
 
-    def _knocked_out(self, tok: Token) -> bool:
+    def note_refusal(self, token: str, code: str | None) -> bool:
+        """Record that the server refused ``token`` with ``code``; True for a knock-out.
+
+        An 8005 on a token that was itself obtained right after an 8005, and soon
+        (:data:`KNOCKOUT_WINDOW`), is the pattern of two token issuers on one appkey. It is
+        logged once per token as a warning with :meth:`knockout_advice`.
+        """
+        tok = self._token
+        if tok is None or tok.value.get_secret_value() != token or code != "8005":
+            return False
         if not tok.after_refusal or tok.obtained_at is None:
             return False
-        return self._clock() - tok.obtained_at < KNOCKOUT_WINDOW
+        if self._clock() - tok.obtained_at >= KNOCKOUT_WINDOW:
+            return False
+        self._token = attrs.evolve(tok, after_refusal=False)  # report it once
+        self.knockouts += 1
+        logger.warning(
+            "%s: the server refused (8005) a token obtained right after it had refused the "
+            "previous one: %s",
+            self.issue_endpoint.api_id,
+            self.knockout_advice(),
+        )
+        return True
 
     def invalidate(self, token: str, *, refused_with: str | None = None) -> bool:
         """Forget ``token`` if it is still current (after 8005/8010). Returns True if it was.
 
-        ``refused_with`` is the server's code. An 8005 on a token that was itself obtained
-        right after an 8005, and soon (:data:`KNOCKOUT_WINDOW`), is the knock-out pattern of
-        two token issuers on one appkey: it is logged as a warning with
-        :meth:`knockout_advice`.
+        ``refused_with`` is the server's code (see :meth:`note_refusal`).
         """
+        knocked_out = self.note_refusal(token, refused_with)
         tok = self._token
         if tok is None or tok.value.get_secret_value() != token:
             return False
@@ -420,15 +437,7 @@ class _TokenManagerBase:
         if self.cache is not None:
             with self.cache.locked():
                 self.cache.discard(token)
-        if refused_with == "8005" and self._knocked_out(tok):
-            self.knockouts += 1
-            logger.warning(
-                "%s: the server refused (8005) a token obtained right after it had refused the "
-                "previous one: %s",
-                self.issue_endpoint.api_id,
-                self.knockout_advice(),
-            )
-        else:
+        if not knocked_out:
             logger.info("token invalidated; a new one will be issued on the next call")
         return True
 

@@ -454,11 +454,11 @@ class BaseClient:
         """The replay's token, obtained right after an 8005, was refused too: say why.
 
         Two issuers on one appkey (processes without a shared token cache) knock each other's
-        tokens out; the token is dropped so the next call starts with a new one.
+        tokens out: the log and the error say what to do.
         """
         if not refreshed or token is None or exc.code != "8005":
             return
-        self.tokens.invalidate(token, refused_with=exc.code)
+        self.tokens.note_refusal(token, exc.code)
         exc._add_hint("a token obtained just now was refused too: " + self.tokens.knockout_advice())
 
     def _should_refresh(self, exc: TokenError, token: str | None, refreshed: bool) -> bool:
@@ -851,7 +851,9 @@ class AsyncAPIClient(BaseClient):
             self._http = httpx.AsyncClient(transport=transport, timeout=self.timeout)
             self._owns_http = True
         self._sleep: Callable[[float], Any] = asyncio.sleep
-        self.tokens: AsyncTokenManager = AsyncTokenManager(self._post_unauthenticated, **self._token_kwargs)
+        self.tokens: AsyncTokenManager = AsyncTokenManager(
+            self._post_unauthenticated, **self._token_kwargs
+        )
 
     async def _send(
         self,
