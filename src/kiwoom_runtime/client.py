@@ -35,6 +35,7 @@ from kiwoom_runtime.auth import (
     Secret,
     TokenManager,
 )
+from kiwoom_runtime.embedded import sandbox_base_url
 from kiwoom_runtime.endpoint import Endpoint
 from kiwoom_runtime.errors import (
     DEFAULT_ERROR_CODES,
@@ -63,11 +64,14 @@ __all__ = [
     "MOCK_BASE_URL",
     "NOT_GIVEN",
     "PROD_BASE_URL",
+    "SANDBOX_APPKEY",
+    "SANDBOX_SECRETKEY",
     "AsyncAPIClient",
     "BaseClient",
     "Env",
     "NotGiven",
     "SyncAPIClient",
+    "Target",
     "TimeoutTypes",
 ]
 
@@ -78,8 +82,14 @@ CONTENT_TYPE: Final = "application/json;charset=UTF-8"
 MOCK_FORBIDDEN_SUFFIXES: Final = ("_NX", "_AL")
 _MOCK_UNSUPPORTED_MSG: Final = "[1999:모의투자에서는 해당업무가 제공되지 않습니다]"
 
-Env = Literal["prod", "mock"]
-"""``"prod"`` (실전투자, api.kiwoom.com) or ``"mock"`` (모의투자, mockapi.kiwoom.com)."""
+Env = Literal["prod", "mock", "sandbox"]
+"""``"prod"`` (실전투자, api.kiwoom.com), ``"mock"`` (모의투자, mockapi.kiwoom.com) or
+``"sandbox"`` (a local sandbox: ``KIWOOM_SANDBOX_URL`` or one embedded in this process)."""
+Target = Literal["prod", "mock", "sandbox", "custom"]
+"""What a client talks to: an :data:`Env`, or ``"custom"`` for a ``base_url=`` of your own."""
+#: Placeholder credentials for a sandbox, which accepts any (they are not secrets).
+SANDBOX_APPKEY: Final = "sandbox-appkey"
+SANDBOX_SECRETKEY: Final = "sandbox-secretkey"
 TimeoutTypes = float | httpx.Timeout | None
 """A timeout: seconds, an ``httpx.Timeout``, or None for no timeout."""
 
@@ -204,7 +214,7 @@ class BaseClient:
         appkey: str | Secret | None = None,
         secretkey: str | Secret | None = None,
         token: str | Secret | None = None,
-        env: Env = "prod",
+        env: Env | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
@@ -231,20 +241,27 @@ class BaseClient:
         _expect("revoke_on_close", revoke_on_close, (bool, type(None)), "True, False or None")
         _expect("check_mock_support", check_mock_support, bool, "True or False")
         check_timeout(timeout)
-        if env not in ("prod", "mock"):
-            raise ArgumentError("env", f"must be 'prod' or 'mock', got {env!r}")
-        self.env: Env = env
-        if base_url is None:
-            base_url = self.prod_base_url if env == "prod" else self.mock_base_url
-            if base_url is None:
-                raise ArgumentError("env", "no mock host is documented; pass base_url=")
-            environment: str = env
-        else:
+        if env is not None and env not in ("prod", "mock", "sandbox"):
+            raise ArgumentError(
+                "env",
+                f"must be 'prod', 'mock' or 'sandbox', got {env!r}; "
+                "for another host pass base_url= (e.g. base_url='http://127.0.0.1:8080')",
+            )
+        if base_url is not None:
             url = httpx.URL(base_url)
             if url.scheme not in ("http", "https") or not url.host:
                 raise ArgumentError("base_url", f"not an http(s) URL: {base_url!r}")
-            environment = f"{env}-{url.host}-{url.port or ''}"
-        self.base_url = base_url.rstrip("/")
+        elif env == "mock" and self.mock_base_url is None:
+            raise ArgumentError("env", "no mock host is documented; pass base_url=")
+        #: What this client talks to: "prod", "mock", "sandbox", or "custom" (a base_url=
+        #: without env=). "mock" also turns on the mock host's client-side rules.
+        self.env: Target = env if env is not None else ("prod" if base_url is None else "custom")
+        if self.env == "sandbox" and token is None:
+            # A sandbox accepts any credentials: none are needed to try the client offline.
+            if appkey is None and not os.environ.get("KIWOOM_APPKEY"):
+                appkey = SANDBOX_APPKEY
+            if secretkey is None and not os.environ.get("KIWOOM_SECRETKEY"):
+                secretkey = SANDBOX_SECRETKEY
         if retry is not None and max_retries is not None:
             raise ArgumentError("max_retries", "pass either max_retries= or retry=, not both")
         if max_retries is not None:
@@ -261,6 +278,16 @@ class BaseClient:
         self.error_codes = error_codes or DEFAULT_ERROR_CODES
         self.check_mock_support = check_mock_support
         self._closed = False
+        # Last, so that a bad argument never starts an embedded sandbox.
+        environment: str = self.env  # the token cache namespace
+        if base_url is None and self.env in ("prod", "mock"):
+            base_url = self.prod_base_url if self.env == "prod" else self.mock_base_url
+        else:
+            base_url = sandbox_base_url() if base_url is None else base_url
+            url = httpx.URL(base_url)
+            environment = f"{self.env}-{url.host}-{url.port or ''}"
+        assert base_url is not None
+        self.base_url = base_url.rstrip("/")
         self._token_kwargs: dict[str, Any] = {
             "appkey": appkey,
             "secretkey": secretkey,
@@ -486,7 +513,7 @@ class SyncAPIClient(BaseClient):
         appkey: str | Secret | None = None,
         secretkey: str | Secret | None = None,
         token: str | Secret | None = None,
-        env: Env = "prod",
+        env: Env | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
@@ -506,9 +533,12 @@ class SyncAPIClient(BaseClient):
             appkey: the app key (default: ``KIWOOM_APPKEY``); never shown in reprs or logs.
             secretkey: the secret key (default: ``KIWOOM_SECRETKEY``).
             token: an access token to use instead of issuing one (not revoked on close).
-            env: ``"prod"`` (실전투자) or ``"mock"`` (모의투자); picks the host and the token
-                cache namespace.
-            base_url: another host (e.g. a local sandbox) instead of the ``env``'s.
+            env: ``"prod"`` (실전투자, the default), ``"mock"`` (모의투자) or ``"sandbox"``
+                (a local sandbox: ``KIWOOM_SANDBOX_URL``, else one started in this process on
+                127.0.0.1 and stopped at exit; no credentials needed); picks the host, the
+                token cache namespace and, for mock, the mock host's rules.
+            base_url: another host instead of the ``env``'s; without ``env`` the client
+                reports ``env == "custom"``.
             timeout: per request: seconds (> 0), ``httpx.Timeout`` or None (no timeout); default
                 10 s (5 s to connect), or ``http_client``'s own timeout.
             max_retries: retries after a failed attempt (shorthand for ``retry=``).
@@ -780,7 +810,7 @@ class AsyncAPIClient(BaseClient):
         appkey: str | Secret | None = None,
         secretkey: str | Secret | None = None,
         token: str | Secret | None = None,
-        env: Env = "prod",
+        env: Env | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
@@ -800,9 +830,12 @@ class AsyncAPIClient(BaseClient):
             appkey: the app key (default: ``KIWOOM_APPKEY``); never shown in reprs or logs.
             secretkey: the secret key (default: ``KIWOOM_SECRETKEY``).
             token: an access token to use instead of issuing one (not revoked on close).
-            env: ``"prod"`` (실전투자) or ``"mock"`` (모의투자); picks the host and the token
-                cache namespace.
-            base_url: another host (e.g. a local sandbox) instead of the ``env``'s.
+            env: ``"prod"`` (실전투자, the default), ``"mock"`` (모의투자) or ``"sandbox"``
+                (a local sandbox: ``KIWOOM_SANDBOX_URL``, else one started in this process on
+                127.0.0.1 and stopped at exit; no credentials needed); picks the host, the
+                token cache namespace and, for mock, the mock host's rules.
+            base_url: another host instead of the ``env``'s; without ``env`` the client
+                reports ``env == "custom"``.
             timeout: per request: seconds (> 0), ``httpx.Timeout`` or None (no timeout); default
                 10 s (5 s to connect), or ``http_client``'s own timeout.
             max_retries: retries after a failed attempt (shorthand for ``retry=``).

@@ -500,3 +500,30 @@ def test_a_token_stale_on_arrival_is_not_reissued_on_every_call() -> None:
         fake.valid.clear()  # the server does refuse it one day: then a new one is issued
         c._call(QUERY, {})
     assert fake.calls("au10001") == 2 and fake.calls("ka10001") == 7
+
+
+# -- what a client talks to: env and repr ------------------------------------------------------
+
+
+def test_unknown_env_points_to_base_url() -> None:
+    with pytest.raises(ArgumentError) as info:
+        SyncAPIClient(appkey=APPKEY, secretkey=SECRETKEY, env="live")  # type: ignore[arg-type]
+    assert info.value.argument == "env"
+    assert "'sandbox'" in str(info.value) and "base_url=" in str(info.value)
+
+
+def test_repr_shows_the_real_target(fake: FakeKiwoom) -> None:
+    with SyncAPIClient(
+        transport=fake.transport(),
+        appkey=APPKEY,
+        secretkey=SECRETKEY,
+        base_url="http://127.0.0.1:8080",
+    ) as c:
+        assert c.env == "custom"
+        assert repr(c) == "SyncAPIClient(env='custom', base_url='http://127.0.0.1:8080')"
+        assert c.tokens.environment == "custom-127.0.0.1-8080"
+    with sync_client(fake, env="mock") as c:  # mock rules against another host: still "mock"
+        assert repr(c) == f"SyncAPIClient(env='mock', base_url='{BASE_URL}')"
+    c = SyncAPIClient(appkey=APPKEY, secretkey=SECRETKEY, revoke_on_close=False)
+    assert repr(c) == f"SyncAPIClient(env='prod', base_url='{PROD_BASE_URL}')"
+    c.close()

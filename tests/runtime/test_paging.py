@@ -296,5 +296,5 @@ def test_async_pager_to_dataframe_has_every_page(fake: FakeKiwoom) -> None:
 def test_to_dataframe_of_pages_without_rows_is_a_clear_error(fake: FakeKiwoom) -> None:
     fake.handlers["ka10075"] = lambda r, b: ok(oso=[])
     with SyncAPIClient(transport=fake.transport(), **client_kwargs(fake)) as c:
-        with pytest.raises(ArgumentError, match="ka10075.*DataFrame"):
+        with pytest.raises(ArgumentError, match=r"ka10075.*DataFrame"):
             c._paginate(LIST, {}).to_dataframe()
