@@ -77,8 +77,8 @@ def _client(args: argparse.Namespace) -> Iterator[Any]:
     """The typed client for the chosen environment; starts a sandbox for ``--env sandbox``.
 
     A sandbox target (``--env sandbox``, or a loopback ``--base-url`` without ``--env``)
-    needs no credentials: the client sends placeholders unless KIWOOM_APPKEY / KIWOOM_SECRETKEY
-    are set. Any other host needs real ones.
+    needs no credentials: the client sends placeholders and does not read KIWOOM_APPKEY /
+    KIWOOM_SECRETKEY, so real keys never go to a test server. Any other host needs real ones.
     """
     from kiwoom_typed import Client
 

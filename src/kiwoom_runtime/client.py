@@ -257,11 +257,11 @@ class BaseClient:
         #: without env=). "mock" also turns on the mock host's client-side rules.
         self.env: Target = env if env is not None else ("prod" if base_url is None else "custom")
         if self.env == "sandbox" and token is None:
-            # A sandbox accepts any credentials: none are needed to try the client offline.
-            if appkey is None and not os.environ.get("KIWOOM_APPKEY"):
-                appkey = SANDBOX_APPKEY
-            if secretkey is None and not os.environ.get("KIWOOM_SECRETKEY"):
-                secretkey = SANDBOX_SECRETKEY
+            # A sandbox accepts any credentials, so none are needed to try the client offline;
+            # KIWOOM_APPKEY / KIWOOM_SECRETKEY are not read, so real keys never go to a test
+            # server unless passed explicitly.
+            appkey = SANDBOX_APPKEY if appkey is None else appkey
+            secretkey = SANDBOX_SECRETKEY if secretkey is None else secretkey
         if retry is not None and max_retries is not None:
             raise ArgumentError("max_retries", "pass either max_retries= or retry=, not both")
         if max_retries is not None:
@@ -535,8 +535,9 @@ class SyncAPIClient(BaseClient):
             token: an access token to use instead of issuing one (not revoked on close).
             env: ``"prod"`` (실전투자, the default), ``"mock"`` (모의투자) or ``"sandbox"``
                 (a local sandbox: ``KIWOOM_SANDBOX_URL``, else one started in this process on
-                127.0.0.1 and stopped at exit; no credentials needed); picks the host, the
-                token cache namespace and, for mock, the mock host's rules.
+                127.0.0.1 and stopped at exit; placeholder credentials unless ``appkey=`` /
+                ``secretkey=`` are passed, the KIWOOM_* variables are not read); picks the
+                host, the token cache namespace and, for mock, the mock host's rules.
             base_url: another host instead of the ``env``'s; without ``env`` the client
                 reports ``env == "custom"``.
             timeout: per request: seconds (> 0), ``httpx.Timeout`` or None (no timeout); default
@@ -832,8 +833,9 @@ class AsyncAPIClient(BaseClient):
             token: an access token to use instead of issuing one (not revoked on close).
             env: ``"prod"`` (실전투자, the default), ``"mock"`` (모의투자) or ``"sandbox"``
                 (a local sandbox: ``KIWOOM_SANDBOX_URL``, else one started in this process on
-                127.0.0.1 and stopped at exit; no credentials needed); picks the host, the
-                token cache namespace and, for mock, the mock host's rules.
+                127.0.0.1 and stopped at exit; placeholder credentials unless ``appkey=`` /
+                ``secretkey=`` are passed, the KIWOOM_* variables are not read); picks the
+                host, the token cache namespace and, for mock, the mock host's rules.
             base_url: another host instead of the ``env``'s; without ``env`` the client
                 reports ``env == "custom"``.
             timeout: per request: seconds (> 0), ``httpx.Timeout`` or None (no timeout); default

@@ -222,3 +222,14 @@ def test_connection_errors_name_the_host(
     assert code == 1
     assert "http://127.0.0.1:9/oauth2/token" in err and "attempts" in err
     assert "cli-appkey" not in err and "cli-secretkey" not in err
+
+
+def test_real_credentials_are_not_sent_to_a_loopback_sandbox(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, running_sandbox: Sandbox
+) -> None:
+    monkeypatch.setenv("KIWOOM_APPKEY", "REAL-cli-appkey")
+    monkeypatch.setenv("KIWOOM_SECRETKEY", "REAL-cli-secretkey")
+    argv = ["--base-url", running_sandbox.base_url]
+    code, _, err = run(capsys, "call", "ka10001", "stk_cd=005930", *argv)
+    assert code == 0, err
+    assert [r.body["appkey"] for r in running_sandbox.requests_for("au10001")] == ["sandbox-appkey"]

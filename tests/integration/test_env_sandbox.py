@@ -156,3 +156,18 @@ def test_the_readme_sandbox_example_runs_as_written(tmp_path: Path) -> None:
 def _stop_after_module() -> Iterator[None]:
     yield
     stop_embedded_sandbox()
+
+
+def test_real_credentials_in_the_environment_are_not_sent_to_a_sandbox(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KIWOOM_APPKEY", "REAL-appkey-do-not-send")
+    monkeypatch.setenv("KIWOOM_SECRETKEY", "REAL-secretkey-do-not-send")
+    with Sandbox(specs_dir=SPECS, fixtures_dir=FIXTURES) as sb:
+        monkeypatch.setenv("KIWOOM_SANDBOX_URL", sb.base_url)
+        with Client(env="sandbox") as client:
+            client.get_stock_info(stk_cd="005930")
+        with Client(env="sandbox", appkey="explicit-appkey", secretkey="explicit-secret") as c:
+            c.get_stock_info(stk_cd="005930")
+        sent = [r.body["appkey"] for r in sb.requests_for("au10001")]
+    assert sent == ["sandbox-appkey", "explicit-appkey"]
