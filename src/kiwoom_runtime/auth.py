@@ -315,6 +315,7 @@ class _TokenManagerBase:
         """How often a token obtained right after an 8005 was refused too (see
         :meth:`knockout_advice`)."""
         self._after_refusal = False
+        self._reported: Token | None = None
 
     @property
     def can_issue(self) -> bool:
@@ -411,9 +412,10 @@ class _TokenManagerBase:
             return False
         if not tok.after_refusal or tok.obtained_at is None:
             return False
-        if self._clock() - tok.obtained_at >= KNOCKOUT_WINDOW:
+        if self._clock() - tok.obtained_at >= KNOCKOUT_WINDOW or self._reported is tok:
             return False
-        self._token = attrs.evolve(tok, after_refusal=False)  # report it once
+        # Remembered, not marked on the token: another thread may be replacing it right now.
+        self._reported = tok
         self.knockouts += 1
         logger.warning(
             "%s: the server refused (8005) a token obtained right after it had refused the "
