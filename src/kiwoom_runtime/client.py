@@ -278,7 +278,7 @@ class BaseClient:
         self.error_codes = error_codes or DEFAULT_ERROR_CODES
         self.check_mock_support = check_mock_support
         self._closed = False
-        # Last, so that a bad argument never starts an embedded sandbox.
+        # After the argument checks above, so that those never start an embedded sandbox.
         environment: str = self.env  # the token cache namespace
         if base_url is None and self.env in ("prod", "mock"):
             base_url = self.prod_base_url if self.env == "prod" else self.mock_base_url
