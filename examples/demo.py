@@ -20,9 +20,7 @@ from kiwoom_sandbox import Sandbox
 from kiwoom_typed import (
     AsyncClient,
     Client,
-    Ka10005Response,
     Ka10005StkDdwkmmItem,
-    pages_to_dataframe,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,9 +64,7 @@ def daily_pages(client: Client) -> None:
     heading("ka10005 주식일주월시분요청 · every page via cont-yn / next-key")
     pager = client.get_stock_daily_weekly_monthly_pages(stk_cd="005930")
     rows: list[Ka10005StkDdwkmmItem] = []
-    pages: list[Ka10005Response] = []
     for number, page in enumerate(pager, start=1):
-        pages.append(page)
         rows.extend(page.stk_ddwkmm or ())
         cont = "Y" if page.cont_yn else "N"
         count = len(page.stk_ddwkmm or ())
@@ -82,7 +78,7 @@ def daily_pages(client: Client) -> None:
         price = close.price if close is not None else 0
         print(f"  {row.typed.date!s:<12}{price:>10,}  {mark:2}{volume or 0:>12,}")
     try:
-        frame = pages_to_dataframe(pages)  # typed columns from the specs' value kinds
+        frame = pager.to_dataframe()  # every page, kept by the pager: nothing is fetched again
     except ImportError:
         print("  (pip install kiwoom-typed[pandas] for DataFrames)")
         return

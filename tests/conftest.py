@@ -24,6 +24,7 @@ def root() -> Path:
 SLOW_MODULES = frozenset(
     {
         "tests/integration/test_client_sandbox.py",
+        "tests/integration/test_rate_after_token.py",
         "tests/reliability/test_concurrency.py",
         "tests/reliability/test_fault_matrix.py",
         "tests/reliability/test_secrets.py",

@@ -1,12 +1,14 @@
 """Argument parsing and the commands of ``kiwoom-typed``.
 
     kiwoom-typed call ka10001 stk_cd=005930 [--env prod|mock|sandbox] [--format json|table|csv]
-    kiwoom-typed call ka10005 stk_cd=005930 --all-pages [--max-pages N]
+    kiwoom-typed call ka10005 stk_cd=005930 --all-pages | --max-pages N
+    kiwoom-typed call ka10001 stk_cd=005930 --base-url http://127.0.0.1:8080   (a sandbox)
     kiwoom-typed list
     kiwoom-typed sandbox [--port 8080]
 
 Credentials come from KIWOOM_APPKEY / KIWOOM_SECRETKEY only, never from the command line (where
-they would land in the shell history). Exit codes: 0 ok, 1 the server or the network failed,
+they would land in the shell history); a sandbox target (``--env sandbox``, or a loopback
+``--base-url``) needs none. Exit codes: 0 ok, 1 the server or the network failed,
 2 bad usage or bad input.
 """
 
@@ -14,12 +16,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
+import ipaddress
 import sys
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -28,9 +31,6 @@ from kiwoom_runtime import ArgumentError, KiwoomError
 
 if TYPE_CHECKING:
     from kiwoom_sandbox import SandboxConfig
-
-SANDBOX_APPKEY = "sandbox-appkey"
-SANDBOX_SECRETKEY = "sandbox-secretkey"
 
 
 class UsageError(Exception):
@@ -61,28 +61,44 @@ def _sandbox_config(args: argparse.Namespace, port: int = 0) -> SandboxConfig:
     return config
 
 
+def _is_loopback(base_url: str) -> bool:
+    """True for a URL on this machine (127.0.0.0/8, ::1, localhost): a local sandbox."""
+    host = urlsplit(base_url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @contextlib.contextmanager
 def _client(args: argparse.Namespace) -> Iterator[Any]:
-    """The typed client for the chosen environment; starts a sandbox for ``--env sandbox``."""
+    """The typed client for the chosen environment; starts a sandbox for ``--env sandbox``.
+
+    A sandbox target (``--env sandbox``, or a loopback ``--base-url`` without ``--env``)
+    needs no credentials: the client sends placeholders and does not read KIWOOM_APPKEY /
+    KIWOOM_SECRETKEY, so real keys never go to a test server. Any other host needs real ones.
+    """
     from kiwoom_typed import Client
 
     options: dict[str, Any] = {"timeout": args.timeout}
-    if args.env == "sandbox" and args.base_url is None:
+    env = args.env
+    if args.base_url is None:
+        env = env or "sandbox"
+    elif env is None and _is_loopback(args.base_url):
+        env = "sandbox"
+    if env == "sandbox" and args.base_url is None:
         from kiwoom_sandbox import Sandbox
 
         with Sandbox(_sandbox_config(args)) as sandbox:
-            with Client(
-                appkey=os.environ.get("KIWOOM_APPKEY", SANDBOX_APPKEY),
-                secretkey=os.environ.get("KIWOOM_SECRETKEY", SANDBOX_SECRETKEY),
-                base_url=sandbox.base_url,
-                **options,
-            ) as client:
+            with Client(env="sandbox", base_url=sandbox.base_url, **options) as client:
                 yield client
         return
     if args.base_url is not None:
         options["base_url"] = args.base_url
-    else:
-        options["env"] = args.env
+    if env is not None:
+        options["env"] = env
     with Client(**options) as client:
         yield client
 
@@ -112,8 +128,9 @@ def _cmd_call(args: argparse.Namespace) -> int:
     arguments = _parse_arguments(args.arguments)
     info = REGISTRY.info(args.api_id)
     info.build_request(arguments)  # checks arguments before any connection is made
+    all_pages = args.all_pages or args.max_pages is not None  # --max-pages implies paging
     with _client(args) as client:
-        if args.all_pages:
+        if all_pages:
             progress = _Progress(sys.stderr)
             bodies: list[dict[str, Any]] = []
             rows = 0
@@ -131,8 +148,17 @@ def _cmd_call(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
         else:
-            bodies = [client.call(args.api_id, **arguments).to_dict()]
-    print(render(bodies, args.format, all_pages=args.all_pages))
+            response = client.call(args.api_id, **arguments)
+            bodies = [response.to_dict()]
+            raw = getattr(response, "raw", None)
+            if raw is not None and raw.cont_yn:
+                # Never let page 1 pass silently for the whole list.
+                print(
+                    "note: more pages exist (the answer says cont-yn: Y); this is page 1 only: "
+                    "add --all-pages (or --max-pages N) to fetch them",
+                    file=sys.stderr,
+                )
+    print(render(bodies, args.format, all_pages=all_pages))
     return 0
 
 
@@ -165,11 +191,22 @@ def build_parser() -> argparse.ArgumentParser:
     call = sub.add_parser("call", help="call one TR by its API ID")
     call.add_argument("api_id", help="e.g. ka10001")
     call.add_argument("arguments", nargs="*", metavar="NAME=VALUE", help="request fields")
-    call.add_argument("--env", choices=("prod", "mock", "sandbox"), default="sandbox")
-    call.add_argument("--base-url", help="any base URL (overrides --env)")
+    call.add_argument(
+        "--env",
+        choices=("prod", "mock", "sandbox"),
+        default=None,
+        help="default: sandbox (an embedded one, or the --base-url if it is on this machine)",
+    )
+    call.add_argument(
+        "--base-url",
+        help="any base URL; a loopback one (127.0.0.1, localhost) is taken for a sandbox "
+        "and needs no credentials unless --env prod/mock says otherwise",
+    )
     call.add_argument("--format", choices=("json", "table", "csv"), default="json")
     call.add_argument("--all-pages", action="store_true", help="follow cont-yn / next-key")
-    call.add_argument("--max-pages", type=int, default=None, help="stop after N pages")
+    call.add_argument(
+        "--max-pages", type=int, default=None, help="follow at most N pages (implies --all-pages)"
+    )
     call.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
     call.add_argument("--specs", help="spec directory for the sandbox (default: shipped)")
     call.add_argument("--fixtures", help="fixture directory for the sandbox (default: shipped)")

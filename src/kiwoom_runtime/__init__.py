@@ -24,13 +24,17 @@ from kiwoom_runtime.client import (
     MOCK_BASE_URL,
     NOT_GIVEN,
     PROD_BASE_URL,
+    SANDBOX_APPKEY,
+    SANDBOX_SECRETKEY,
     AsyncAPIClient,
     BaseClient,
     Env,
     NotGiven,
     SyncAPIClient,
+    Target,
     TimeoutTypes,
 )
+from kiwoom_runtime.embedded import sandbox_base_url, stop_embedded_sandbox
 from kiwoom_runtime.endpoint import Endpoint
 from kiwoom_runtime.errors import (
     DEFAULT_ERROR_CODES,
@@ -89,6 +93,8 @@ __all__ = [
     "MOCK_BASE_URL",
     "NOT_GIVEN",
     "PROD_BASE_URL",
+    "SANDBOX_APPKEY",
+    "SANDBOX_SECRETKEY",
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
@@ -124,6 +130,7 @@ __all__ = [
     "SignedPrice",
     "SyncAPIClient",
     "SyncPager",
+    "Target",
     "TimeoutTypes",
     "Token",
     "TokenCache",
@@ -147,8 +154,10 @@ __all__ = [
     "redact_text",
     "register_secret",
     "rows_to_dataframe",
+    "sandbox_base_url",
     "setup_logging",
     "split_stock_code",
     "stock_code",
+    "stop_embedded_sandbox",
     "typed_value",
 ]

@@ -4,6 +4,9 @@ Why each piece exists:
 
 * Reuse until ``expires_dt`` minus a margin: a daemon that refreshed only when it had *no*
   token got 8005 on every call for days.
+* A token whose ``expires_dt`` already looks stale when it arrives (clock skew, or issued near
+  its end) is used until the server says 8005, with one warning, instead of being re-issued on
+  every call (each issue may knock out other users of the appkey).
 * Single-flight: issuing a new token for an app key has been reported to invalidate the previous
   one, so concurrent threads / tasks that each issued a token would knock each other out. One
   lock with a double-check makes exactly one issue.
@@ -65,6 +68,9 @@ __all__ = [
 DEFAULT_ISSUE_ENDPOINT = Endpoint(api_id="au10001", name="접근토큰 발급", path="/oauth2/token")
 DEFAULT_REVOKE_ENDPOINT = Endpoint(api_id="au10002", name="접근토큰폐기", path="/oauth2/revoke")
 DEFAULT_CACHE_DIR = Path("~/.cache/kiwoom-typed")
+#: An 8005 this soon after a replacement token was obtained is a knock-out, not an expiry
+#: (observed lifetimes are 18-24 hours).
+KNOCKOUT_WINDOW = _dt.timedelta(hours=1)
 
 
 class Secret:
@@ -118,9 +124,20 @@ class Token:
     token_type: str = "bearer"
     issued_here: bool = False
     """True only if *this* manager issued it (then it may revoke it)."""
+    after_refusal: bool = False
+    """Obtained because the server had just refused the previous token (8005). If this one is
+    refused too, soon, another user of the appkey is probably issuing its own tokens."""
+    obtained_at: _dt.datetime | None = None
+    """When this manager made it current (its clock)."""
+    clock_skew: bool = False
+    """``expires_dt`` already looked past (or inside the refresh margin) when the token arrived:
+    the clocks disagree, so the expiry cannot be judged here and the token is used until the
+    server refuses it (8005)."""
 
     def fresh(self, now: _dt.datetime, margin: _dt.timedelta) -> bool:
-        return self.expires_at is None or now < self.expires_at - margin
+        if self.clock_skew or self.expires_at is None:
+            return True
+        return now < self.expires_at - margin
 
 
 def _secret_or_env(value: str | Secret | None, env_name: str) -> Secret | None:
@@ -202,7 +219,11 @@ class TokenCache:
         except ValueKindError:
             return None
         return Token(
-            Secret(str(data["token"])), expires, str(data.get("token_type") or "bearer"), False
+            Secret(str(data["token"])),
+            expires,
+            str(data.get("token_type") or "bearer"),
+            False,
+            clock_skew=data.get("clock_skew") is True,
         )
 
     def store(self, token: Token) -> None:
@@ -215,6 +236,7 @@ class TokenCache:
             "expires_dt": token.expires_at.astimezone(KST).strftime("%Y%m%d%H%M%S")
             if token.expires_at
             else "",
+            "clock_skew": token.clock_skew,
         }
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
         try:
@@ -289,6 +311,11 @@ class _TokenManagerBase:
         self._token: Token | None = Token(static, None) if static is not None else None
         self.issue_count = 0
         """How many tokens this manager issued (for tests and diagnostics)."""
+        self.knockouts = 0
+        """How often a token obtained right after an 8005 was refused too (see
+        :meth:`knockout_advice`)."""
+        self._after_refusal = False
+        self._reported: Token | None = None
 
     @property
     def can_issue(self) -> bool:
@@ -303,6 +330,36 @@ class _TokenManagerBase:
         if tok is not None and tok.fresh(self._clock(), self.margin):
             return tok.value.get_secret_value()
         return None
+
+    def is_current(self, token: str) -> bool:
+        """True if ``token`` is still the token a call would get now (no issue needed)."""
+        return self._fresh() == token
+
+    def _arrived(self, body: dict[str, Any]) -> Token:
+        """The token of an au10001 answer, flagged if it already looks stale.
+
+        Why: when ``expires_dt`` is already past (or inside the margin) on arrival, the clocks
+        disagree or the token was issued near its end. Judging it by our clock would issue a
+        new token on every call, and each issue may knock out other users of the appkey; so
+        warn once and use it until the server says 8005.
+        """
+        self.issue_count += 1
+        tok = _parse_issue_body(body, self.issue_endpoint.api_id)
+        now = self._clock()
+        if tok.fresh(now, self.margin):
+            return tok
+        assert tok.expires_at is not None
+        logger.warning(
+            "%s: the new token's expires_dt %s is already past or within the %g s refresh margin "
+            "by this machine's clock (now %s): the clocks disagree (check NTP) or the token "
+            "was issued near its end; using it until the server refuses it (8005) instead of "
+            "issuing a new token on every call",
+            self.issue_endpoint.api_id,
+            tok.expires_at.astimezone(KST).strftime("%Y%m%d%H%M%S"),
+            self.margin.total_seconds(),
+            now.astimezone(KST).strftime("%Y-%m-%d %H:%M:%S KST"),
+        )
+        return attrs.evolve(tok, clock_skew=True)
 
     def _issue_body(self) -> dict[str, Any]:
         assert self.appkey is not None and self.secretkey is not None
@@ -321,16 +378,69 @@ class _TokenManagerBase:
             "configured to issue a new one",
         )
 
-    def invalidate(self, token: str) -> bool:
-        """Forget ``token`` if it is still current (after 8005/8010). Returns True if it was."""
+    def _keep(self, tok: Token) -> str:
+        """Make ``tok`` current, marked if it replaces a token the server refused."""
+        tok = attrs.evolve(tok, after_refusal=self._after_refusal, obtained_at=self._clock())
+        self._after_refusal = False
+        self._token = tok
+        return tok.value.get_secret_value()
+
+    def knockout_advice(self) -> str:
+        """What to do when tokens keep being refused right after they were obtained."""
+        if self.cache is None:
+            return (
+                "another client or process using the same appkey is probably issuing its own "
+                "tokens, and each new token invalidates the previous one: pass "
+                "token_cache=True to every client on this appkey so that they share one token "
+                "(or share one client between threads)"
+            )
+        return (
+            "another process using the same appkey is probably issuing its own tokens outside "
+            f"this token cache ({self.cache.directory}): pass the same token_cache= to every "
+            "client on this appkey"
+        )
+
+    def note_refusal(self, token: str, code: str | None) -> bool:
+        """Record that the server refused ``token`` with ``code``; True for a knock-out.
+
+        An 8005 on a token that was itself obtained right after an 8005, and soon
+        (:data:`KNOCKOUT_WINDOW`), is the pattern of two token issuers on one appkey. It is
+        logged once per token as a warning with :meth:`knockout_advice`.
+        """
+        tok = self._token
+        if tok is None or tok.value.get_secret_value() != token or code != "8005":
+            return False
+        if not tok.after_refusal or tok.obtained_at is None:
+            return False
+        if self._clock() - tok.obtained_at >= KNOCKOUT_WINDOW or self._reported is tok:
+            return False
+        # Remembered, not marked on the token: another thread may be replacing it right now.
+        self._reported = tok
+        self.knockouts += 1
+        logger.warning(
+            "%s: the server refused (8005) a token obtained right after it had refused the "
+            "previous one: %s",
+            self.issue_endpoint.api_id,
+            self.knockout_advice(),
+        )
+        return True
+
+    def invalidate(self, token: str, *, refused_with: str | None = None) -> bool:
+        """Forget ``token`` if it is still current (after 8005/8010). Returns True if it was.
+
+        ``refused_with`` is the server's code (see :meth:`note_refusal`).
+        """
+        knocked_out = self.note_refusal(token, refused_with)
         tok = self._token
         if tok is None or tok.value.get_secret_value() != token:
             return False
         self._token = None
+        self._after_refusal = True
         if self.cache is not None:
             with self.cache.locked():
                 self.cache.discard(token)
-        logger.info("token invalidated; a new one will be issued on the next call")
+        if not knocked_out:
+            logger.info("token invalidated; a new one will be issued on the next call")
         return True
 
     def _revoke_body(self, tok: Token) -> dict[str, Any] | None:
@@ -371,8 +481,7 @@ class TokenManager(_TokenManagerBase):
                 return value
             if not self.can_issue:
                 raise self._no_token()
-            self._token = self._obtain()
-            return self._token.value.get_secret_value()
+            return self._keep(self._obtain())
 
     def _obtain(self) -> Token:
         if self.cache is None:
@@ -389,8 +498,7 @@ class TokenManager(_TokenManagerBase):
     def _issue(self) -> Token:
         logger.info("issuing a new access token (%s)", self.issue_endpoint.api_id)
         body = self._post(self.issue_endpoint, self._issue_body())
-        self.issue_count += 1
-        return _parse_issue_body(body, self.issue_endpoint.api_id)
+        return self._arrived(body)
 
     def revoke(self) -> bool:
         """Revoke the current token if this manager issued it. Returns True if revoked."""
@@ -437,8 +545,7 @@ class AsyncTokenManager(_TokenManagerBase):
                 return value
             if not self.can_issue:
                 raise self._no_token()
-            self._token = await self._obtain()
-            return self._token.value.get_secret_value()
+            return self._keep(await self._obtain())
 
     async def _obtain(self) -> Token:
         cache = self.cache
@@ -459,8 +566,7 @@ class AsyncTokenManager(_TokenManagerBase):
     async def _issue(self) -> Token:
         logger.info("issuing a new access token (%s)", self.issue_endpoint.api_id)
         body = await self._post(self.issue_endpoint, self._issue_body())
-        self.issue_count += 1
-        return _parse_issue_body(body, self.issue_endpoint.api_id)
+        return self._arrived(body)
 
     async def revoke(self) -> bool:
         """Revoke the current token if this manager issued it. Returns True if revoked."""

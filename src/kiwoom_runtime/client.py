@@ -2,10 +2,12 @@
 classify, decode.
 
 Why this order: the cheap client-side checks (mock host accepts KRX codes only) run before
-anything is spent; the rate limiter runs before the token so a throttled call does not hold a
-token that may expire while waiting; the HTTP status and the JSON envelope are checked *before*
-``endpoint.decode`` so a token error is reported as a token error, not as a confusing "missing
-field" from the response model.
+anything is spent; the rate-limiter slot is taken *after* the token is in hand, right before the
+request leaves, because the server judges arrival times: a call that took its slot and then
+waited for a token issue would leave late and squeeze the gap to the next request (a server
+counting "at most 5 in any second" then refuses one). The HTTP status and the JSON envelope are
+checked *before* ``endpoint.decode`` so a token error is reported as a token error, not as a
+confusing "missing field" from the response model.
 
 :class:`SyncAPIClient` and :class:`AsyncAPIClient` mirror each other; what they share (config,
 request building, response classification) lives in :class:`BaseClient`.
@@ -33,6 +35,7 @@ from kiwoom_runtime.auth import (
     Secret,
     TokenManager,
 )
+from kiwoom_runtime.embedded import sandbox_base_url
 from kiwoom_runtime.endpoint import Endpoint
 from kiwoom_runtime.errors import (
     DEFAULT_ERROR_CODES,
@@ -61,11 +64,14 @@ __all__ = [
     "MOCK_BASE_URL",
     "NOT_GIVEN",
     "PROD_BASE_URL",
+    "SANDBOX_APPKEY",
+    "SANDBOX_SECRETKEY",
     "AsyncAPIClient",
     "BaseClient",
     "Env",
     "NotGiven",
     "SyncAPIClient",
+    "Target",
     "TimeoutTypes",
 ]
 
@@ -76,20 +82,62 @@ CONTENT_TYPE: Final = "application/json;charset=UTF-8"
 MOCK_FORBIDDEN_SUFFIXES: Final = ("_NX", "_AL")
 _MOCK_UNSUPPORTED_MSG: Final = "[1999:모의투자에서는 해당업무가 제공되지 않습니다]"
 
-Env = Literal["prod", "mock"]
-"""``"prod"`` (실전투자, api.kiwoom.com) or ``"mock"`` (모의투자, mockapi.kiwoom.com)."""
+Env = Literal["prod", "mock", "sandbox"]
+"""``"prod"`` (실전투자, api.kiwoom.com), ``"mock"`` (모의투자, mockapi.kiwoom.com) or
+``"sandbox"`` (a local sandbox: ``KIWOOM_SANDBOX_URL`` or one embedded in this process)."""
+Target = Literal["prod", "mock", "sandbox", "custom"]
+"""What a client talks to: an :data:`Env`, or ``"custom"`` for a ``base_url=`` of your own."""
+#: Placeholder credentials for a sandbox, which accepts any (they are not secrets).
+SANDBOX_APPKEY: Final = "sandbox-appkey"
+SANDBOX_SECRETKEY: Final = "sandbox-secretkey"
 TimeoutTypes = float | httpx.Timeout | None
 """A timeout: seconds, an ``httpx.Timeout``, or None for no timeout."""
 
 
 def check_timeout(value: object, argument: str = "timeout") -> None:
-    """Refuse a timeout httpx would only choke on at send time (after a token was issued)."""
-    if value is None or isinstance(value, NotGiven | httpx.Timeout):
+    """Refuse a timeout that can only fail, before anything is sent.
+
+    Why: httpx accepts 0 and negative seconds and fails only at send time, after a token was
+    issued, with a confusing ``ConnectError: [Errno 115]``. So a timeout must be positive
+    seconds, None (no timeout), or an ``httpx.Timeout`` whose every phase is positive or None.
+    """
+    if value is None or isinstance(value, NotGiven):
         return
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    if isinstance(value, httpx.Timeout):
+        phases = {
+            "connect": value.connect,
+            "read": value.read,
+            "write": value.write,
+            "pool": value.pool,
+        }
+        for phase, seconds in phases.items():
+            if seconds is not None and seconds <= 0:
+                raise ArgumentError(
+                    argument,
+                    f"httpx.Timeout {phase}={seconds!r} would fail every request; "
+                    "use seconds > 0, or None for no timeout",
+                )
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise ArgumentError(
-            argument, f"expected seconds (>= 0), an httpx.Timeout or None, got {value!r}"
+            argument,
+            f"expected seconds (> 0), an httpx.Timeout or None (no timeout), got {value!r}",
         )
+
+
+def _describe_timeout(timeout: TimeoutTypes, exc: httpx.TimeoutException) -> str:
+    """The timeout that ran out, for messages: ``"1.5 s"`` or ``"connect 5 s"``."""
+    if timeout is None:
+        return "none"
+    if not isinstance(timeout, httpx.Timeout):
+        return f"{timeout:g} s"
+    phase = {
+        httpx.ConnectTimeout: "connect",
+        httpx.WriteTimeout: "write",
+        httpx.PoolTimeout: "pool",
+    }.get(type(exc), "read")
+    seconds = getattr(timeout, phase)
+    return f"{phase} {'none' if seconds is None else f'{seconds:g} s'}"
 
 
 def _expect(argument: str, value: object, types: type | tuple[type, ...], what: str) -> None:
@@ -157,13 +205,16 @@ class BaseClient:
     prod_base_url: ClassVar[str] = PROD_BASE_URL
     mock_base_url: ClassVar[str | None] = MOCK_BASE_URL
 
+    #: The token manager (set by the sync / async subclass).
+    tokens: TokenManager | AsyncTokenManager
+
     def __init__(
         self,
         *,
         appkey: str | Secret | None = None,
         secretkey: str | Secret | None = None,
         token: str | Secret | None = None,
-        env: Env = "prod",
+        env: Env | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
@@ -190,20 +241,27 @@ class BaseClient:
         _expect("revoke_on_close", revoke_on_close, (bool, type(None)), "True, False or None")
         _expect("check_mock_support", check_mock_support, bool, "True or False")
         check_timeout(timeout)
-        if env not in ("prod", "mock"):
-            raise ArgumentError("env", f"must be 'prod' or 'mock', got {env!r}")
-        self.env: Env = env
-        if base_url is None:
-            base_url = self.prod_base_url if env == "prod" else self.mock_base_url
-            if base_url is None:
-                raise ArgumentError("env", "no mock host is documented; pass base_url=")
-            environment: str = env
-        else:
+        if env is not None and env not in ("prod", "mock", "sandbox"):
+            raise ArgumentError(
+                "env",
+                f"must be 'prod', 'mock' or 'sandbox', got {env!r}; "
+                "for another host pass base_url= (e.g. base_url='http://127.0.0.1:8080')",
+            )
+        if base_url is not None:
             url = httpx.URL(base_url)
             if url.scheme not in ("http", "https") or not url.host:
                 raise ArgumentError("base_url", f"not an http(s) URL: {base_url!r}")
-            environment = f"{env}-{url.host}-{url.port or ''}"
-        self.base_url = base_url.rstrip("/")
+        elif env == "mock" and self.mock_base_url is None:
+            raise ArgumentError("env", "no mock host is documented; pass base_url=")
+        #: What this client talks to: "prod", "mock", "sandbox", or "custom" (a base_url=
+        #: without env=). "mock" also turns on the mock host's client-side rules.
+        self.env: Target = env if env is not None else ("prod" if base_url is None else "custom")
+        if self.env == "sandbox" and token is None:
+            # A sandbox accepts any credentials, so none are needed to try the client offline;
+            # KIWOOM_APPKEY / KIWOOM_SECRETKEY are not read, so real keys never go to a test
+            # server unless passed explicitly.
+            appkey = SANDBOX_APPKEY if appkey is None else appkey
+            secretkey = SANDBOX_SECRETKEY if secretkey is None else secretkey
         if retry is not None and max_retries is not None:
             raise ArgumentError("max_retries", "pass either max_retries= or retry=, not both")
         if max_retries is not None:
@@ -220,6 +278,16 @@ class BaseClient:
         self.error_codes = error_codes or DEFAULT_ERROR_CODES
         self.check_mock_support = check_mock_support
         self._closed = False
+        # After the argument checks above, so that those never start an embedded sandbox.
+        environment: str = self.env  # the token cache namespace
+        if base_url is None and self.env in ("prod", "mock"):
+            base_url = self.prod_base_url if self.env == "prod" else self.mock_base_url
+        else:
+            base_url = sandbox_base_url() if base_url is None else base_url
+            url = httpx.URL(base_url)
+            environment = f"{self.env}-{url.host}-{url.port or ''}"
+        assert base_url is not None
+        self.base_url = base_url.rstrip("/")
         self._token_kwargs: dict[str, Any] = {
             "appkey": appkey,
             "secretkey": secretkey,
@@ -288,13 +356,22 @@ class BaseClient:
 
     # -- response side ----------------------------------------------------------------------
 
-    def _transport_error(self, endpoint: Endpoint, exc: httpx.TransportError) -> KiwoomError:
+    def _transport_error(
+        self, endpoint: Endpoint, exc: httpx.TransportError, timeout: TimeoutTypes
+    ) -> KiwoomError:
         detail = f"{type(exc).__name__}: {exc}"
+        url = self.base_url + endpoint.path
         if isinstance(exc, httpx.TimeoutException):
             sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
-            return APITimeoutError(api_id=endpoint.api_id, sent=sent, detail=detail)
+            return APITimeoutError(
+                api_id=endpoint.api_id,
+                sent=sent,
+                detail=detail,
+                url=url,
+                timeout=_describe_timeout(timeout, exc),
+            )
         sent = not isinstance(exc, httpx.ConnectError)
-        return APIConnectionError(api_id=endpoint.api_id, sent=sent, detail=detail)
+        return APIConnectionError(api_id=endpoint.api_id, sent=sent, detail=detail, url=url)
 
     def _api_error(
         self, endpoint: Endpoint, response: httpx.Response, data: Mapping[str, Any]
@@ -379,18 +456,37 @@ class BaseClient:
 
     # -- retry bookkeeping -------------------------------------------------------------------
 
-    def _after_failure(self, endpoint: Endpoint, exc: KiwoomError, attempt: int) -> float:
-        """Return the delay before the next attempt, or raise the final exception."""
+    def _after_failure(
+        self, endpoint: Endpoint, exc: KiwoomError, attempt: int, started: float
+    ) -> float:
+        """Return the delay before the next attempt, or raise the final exception.
+
+        A final timeout or connection error records the attempts and the time they took.
+        """
         decision = self.retry.decide(exc, retry_safe=endpoint.retry_safe)
+        final = decision is not Decision.RETRY or attempt >= self.retry.max_attempts
+        if final and isinstance(exc, APITimeoutError | APIConnectionError):
+            exc._gave_up(attempt, time.monotonic() - started)
         if decision is Decision.UNKNOWN_STATE:
             raise OrderStateUnknownError(api_id=endpoint.api_id, cause=exc) from exc
-        if decision is Decision.RAISE or attempt >= self.retry.max_attempts:
+        if final:
             raise exc
         delay = self.retry.backoff(attempt, self.retry.retry_after_of(exc))
         logger.info(
             "%s: attempt %d failed (%s); retrying in %.2fs", endpoint.api_id, attempt, exc, delay
         )
         return delay
+
+    def _refused_after_refresh(self, exc: TokenError, token: str | None, refreshed: bool) -> None:
+        """The replay's token, obtained right after an 8005, was refused too: say why.
+
+        Two issuers on one appkey (processes without a shared token cache) knock each other's
+        tokens out: the log and the error say what to do.
+        """
+        if not refreshed or token is None or exc.code != "8005":
+            return
+        self.tokens.note_refusal(token, exc.code)
+        exc._add_hint("a token obtained just now was refused too: " + self.tokens.knockout_advice())
 
     def _should_refresh(self, exc: TokenError, token: str | None, refreshed: bool) -> bool:
         return (
@@ -417,7 +513,7 @@ class SyncAPIClient(BaseClient):
         appkey: str | Secret | None = None,
         secretkey: str | Secret | None = None,
         token: str | Secret | None = None,
-        env: Env = "prod",
+        env: Env | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
@@ -437,10 +533,14 @@ class SyncAPIClient(BaseClient):
             appkey: the app key (default: ``KIWOOM_APPKEY``); never shown in reprs or logs.
             secretkey: the secret key (default: ``KIWOOM_SECRETKEY``).
             token: an access token to use instead of issuing one (not revoked on close).
-            env: ``"prod"`` (실전투자) or ``"mock"`` (모의투자); picks the host and the token
-                cache namespace.
-            base_url: another host (e.g. a local sandbox) instead of the ``env``'s.
-            timeout: per request: seconds, ``httpx.Timeout`` or None (no timeout); default
+            env: ``"prod"`` (실전투자, the default), ``"mock"`` (모의투자) or ``"sandbox"``
+                (a local sandbox: ``KIWOOM_SANDBOX_URL``, else one started in this process on
+                127.0.0.1 and stopped at exit; placeholder credentials unless ``appkey=`` /
+                ``secretkey=`` are passed, the KIWOOM_* variables are not read); picks the
+                host, the token cache namespace and, for mock, the mock host's rules.
+            base_url: another host instead of the ``env``'s; without ``env`` the client
+                reports ``env == "custom"``.
+            timeout: per request: seconds (> 0), ``httpx.Timeout`` or None (no timeout); default
                 10 s (5 s to connect), or ``http_client``'s own timeout.
             max_retries: retries after a failed attempt (shorthand for ``retry=``).
             retry: the full retry policy (orders are never resent).
@@ -488,7 +588,7 @@ class SyncAPIClient(BaseClient):
             self._http = httpx.Client(transport=transport, timeout=self.timeout)
             self._owns_http = True
         self._sleep: Callable[[float], None] = time.sleep
-        self.tokens = TokenManager(self._post_unauthenticated, **self._token_kwargs)
+        self.tokens: TokenManager = TokenManager(self._post_unauthenticated, **self._token_kwargs)
 
     # -- one request, with retries ------------------------------------------------------------
 
@@ -506,12 +606,11 @@ class SyncAPIClient(BaseClient):
         content = self._encode_body(body)
         effective_timeout = self.timeout if isinstance(timeout, NotGiven) else timeout
         attempt, refreshed = 1, False
+        started = time.monotonic()
         while True:
             token: str | None = None
             if authenticated:
-                if self.rate_limiter is not None:
-                    self.rate_limiter.acquire(endpoint.api_id)
-                token = self.tokens.get()
+                token = self._token_then_slot(endpoint)
             headers = self._headers(endpoint, token, cont_yn, next_key)
             try:
                 logger.debug(
@@ -530,7 +629,7 @@ class SyncAPIClient(BaseClient):
                         timeout=effective_timeout,
                     )
                 except httpx.TransportError as exc:
-                    raise self._transport_error(endpoint, exc) from exc
+                    raise self._transport_error(endpoint, exc, effective_timeout) from exc
                 elapsed = time.monotonic() - start
                 logger.debug("%s: HTTP %d in %.3fs", endpoint.api_id, response.status_code, elapsed)
                 return self._process(endpoint, response, elapsed)
@@ -538,17 +637,36 @@ class SyncAPIClient(BaseClient):
                 if self._should_refresh(exc, token, refreshed) and self.tokens.can_issue:
                     assert token is not None
                     refreshed = True
-                    self.tokens.invalidate(token)
+                    self.tokens.invalidate(token, refused_with=exc.code)
                     logger.info(
                         "%s: %s; refreshing the token and replaying once", endpoint.api_id, exc.code
                     )
                     continue
+                self._refused_after_refresh(exc, token, refreshed)
                 raise
             except KiwoomError as exc:
-                delay = self._after_failure(endpoint, exc, attempt)
+                delay = self._after_failure(endpoint, exc, attempt, started)
                 attempt += 1
                 if delay > 0:
                     self._sleep(delay)
+
+    def _token_then_slot(self, endpoint: Endpoint) -> str:
+        """The token first, then the rate-limit slot, so the request leaves on its slot.
+
+        If the token was replaced while this call waited for its slot (another call got 8005),
+        the new token is fetched and a new slot taken: a known-dead token is never sent.
+        """
+        while True:
+            try:
+                token = self.tokens.get()
+            except (APITimeoutError, APIConnectionError) as exc:
+                exc._while_getting_token_for(endpoint.api_id)
+                raise
+            if self.rate_limiter is None:
+                return token
+            self.rate_limiter.acquire(endpoint.api_id)
+            if self.tokens.is_current(token):
+                return token
 
     def _post_unauthenticated(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
         """Token issue / revoke: no bearer token, same error pipeline."""
@@ -693,7 +811,7 @@ class AsyncAPIClient(BaseClient):
         appkey: str | Secret | None = None,
         secretkey: str | Secret | None = None,
         token: str | Secret | None = None,
-        env: Env = "prod",
+        env: Env | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
@@ -713,10 +831,14 @@ class AsyncAPIClient(BaseClient):
             appkey: the app key (default: ``KIWOOM_APPKEY``); never shown in reprs or logs.
             secretkey: the secret key (default: ``KIWOOM_SECRETKEY``).
             token: an access token to use instead of issuing one (not revoked on close).
-            env: ``"prod"`` (실전투자) or ``"mock"`` (모의투자); picks the host and the token
-                cache namespace.
-            base_url: another host (e.g. a local sandbox) instead of the ``env``'s.
-            timeout: per request: seconds, ``httpx.Timeout`` or None (no timeout); default
+            env: ``"prod"`` (실전투자, the default), ``"mock"`` (모의투자) or ``"sandbox"``
+                (a local sandbox: ``KIWOOM_SANDBOX_URL``, else one started in this process on
+                127.0.0.1 and stopped at exit; placeholder credentials unless ``appkey=`` /
+                ``secretkey=`` are passed, the KIWOOM_* variables are not read); picks the
+                host, the token cache namespace and, for mock, the mock host's rules.
+            base_url: another host instead of the ``env``'s; without ``env`` the client
+                reports ``env == "custom"``.
+            timeout: per request: seconds (> 0), ``httpx.Timeout`` or None (no timeout); default
                 10 s (5 s to connect), or ``http_client``'s own timeout.
             max_retries: retries after a failed attempt (shorthand for ``retry=``).
             retry: the full retry policy (orders are never resent).
@@ -764,7 +886,9 @@ class AsyncAPIClient(BaseClient):
             self._http = httpx.AsyncClient(transport=transport, timeout=self.timeout)
             self._owns_http = True
         self._sleep: Callable[[float], Any] = asyncio.sleep
-        self.tokens = AsyncTokenManager(self._post_unauthenticated, **self._token_kwargs)
+        self.tokens: AsyncTokenManager = AsyncTokenManager(
+            self._post_unauthenticated, **self._token_kwargs
+        )
 
     async def _send(
         self,
@@ -780,12 +904,11 @@ class AsyncAPIClient(BaseClient):
         content = self._encode_body(body)
         effective_timeout = self.timeout if isinstance(timeout, NotGiven) else timeout
         attempt, refreshed = 1, False
+        started = time.monotonic()
         while True:
             token: str | None = None
             if authenticated:
-                if self.rate_limiter is not None:
-                    await self.rate_limiter.acquire_async(endpoint.api_id)
-                token = await self.tokens.get()
+                token = await self._token_then_slot(endpoint)
             headers = self._headers(endpoint, token, cont_yn, next_key)
             try:
                 logger.debug(
@@ -804,7 +927,7 @@ class AsyncAPIClient(BaseClient):
                         timeout=effective_timeout,
                     )
                 except httpx.TransportError as exc:
-                    raise self._transport_error(endpoint, exc) from exc
+                    raise self._transport_error(endpoint, exc, effective_timeout) from exc
                 elapsed = time.monotonic() - start
                 logger.debug("%s: HTTP %d in %.3fs", endpoint.api_id, response.status_code, elapsed)
                 return self._process(endpoint, response, elapsed)
@@ -812,17 +935,32 @@ class AsyncAPIClient(BaseClient):
                 if self._should_refresh(exc, token, refreshed) and self.tokens.can_issue:
                     assert token is not None
                     refreshed = True
-                    self.tokens.invalidate(token)
+                    self.tokens.invalidate(token, refused_with=exc.code)
                     logger.info(
                         "%s: %s; refreshing the token and replaying once", endpoint.api_id, exc.code
                     )
                     continue
+                self._refused_after_refresh(exc, token, refreshed)
                 raise
             except KiwoomError as exc:
-                delay = self._after_failure(endpoint, exc, attempt)
+                delay = self._after_failure(endpoint, exc, attempt, started)
                 attempt += 1
                 if delay > 0:
                     await self._sleep(delay)
+
+    async def _token_then_slot(self, endpoint: Endpoint) -> str:
+        """The async mirror of :meth:`SyncAPIClient._token_then_slot`."""
+        while True:
+            try:
+                token = await self.tokens.get()
+            except (APITimeoutError, APIConnectionError) as exc:
+                exc._while_getting_token_for(endpoint.api_id)
+                raise
+            if self.rate_limiter is None:
+                return token
+            await self.rate_limiter.acquire_async(endpoint.api_id)
+            if self.tokens.is_current(token):
+                return token
 
     async def _post_unauthenticated(
         self, endpoint: Endpoint, body: dict[str, Any]

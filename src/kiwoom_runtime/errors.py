@@ -44,16 +44,25 @@ __all__ = [
 ]
 
 _SNIPPET_LEN = 300
-_BRACKET_RE = re.compile(r"\[(\w+):\s*([^\]]*)\]?")
+# ``[CODE:text]`` (the closing bracket may be cut off), or a bare ``[1700]`` / ``[RC4058]``,
+# which has been quoted from the live service too. A bare bracket must look like a code
+# (digits, at most a short letter prefix) so that a bracketed word is not taken for one.
+_BRACKET_RE = re.compile(r"\[(?:(\w+):\s*([^\]]*)\]?|([A-Za-z]{0,3}\d+)\])")
 
 
 def parse_bracket_code(return_msg: str | None) -> tuple[str | None, str | None]:
-    """``"...[8005:Token이 유효하지 않습니다]"`` → ``("8005", "Token이 ...")``; else Nones."""
+    """The bracketed code and its text from a ``return_msg``; else Nones.
+
+    ``"...[8005:Token이 유효하지 않습니다]"`` → ``("8005", "Token이 ...")``;
+    ``"...[1700]"`` → ``("1700", None)``.
+    """
     if not return_msg:
         return None, None
     m = _BRACKET_RE.search(return_msg)
     if m is None:
         return None, None
+    if m.group(3) is not None:
+        return m.group(3), None
     return m.group(1), m.group(2).strip() or None
 
 
@@ -119,6 +128,11 @@ class APIError(KiwoomError):
             hint = HINTS.get(code or "", self.hint)
         self.hint_text = hint
         super().__init__(self._format())
+
+    def _add_hint(self, text: str) -> None:
+        """Append advice the client learned after the error was built (e.g. a knock-out)."""
+        self.hint_text = f"{self.hint_text}; {text}" if self.hint_text else text
+        self.args = (self._format(),)
 
     def _format(self) -> str:
         _, text = parse_bracket_code(self.return_msg)
@@ -236,28 +250,90 @@ class ResponseDecodeError(InvalidResponseError):
     """The envelope was fine but the generated ``decode`` could not structure the body."""
 
 
-class APITimeoutError(KiwoomError):
-    """The request timed out. ``sent`` tells whether the request may have reached the server."""
+class _TransportFailure(KiwoomError):
+    """No answer came back: the common part of timeouts and connection errors.
 
-    def __init__(self, *, api_id: str | None, sent: bool, detail: str = "") -> None:
+    The message names the URL, how many attempts ran and how long they took in all (retries
+    and back-off included), so "it took 4.4 s" is explained by "3 attempts, timeout 1.0 s each".
+    The client fills ``attempts``/``elapsed`` when it gives up (:meth:`_gave_up`) and
+    ``during`` when the failure happened while getting a token for another TR.
+    """
+
+    _what = "transport failure"
+
+    def __init__(
+        self,
+        *,
+        api_id: str | None,
+        sent: bool,
+        detail: str = "",
+        url: str | None = None,
+        timeout: str | None = None,
+    ) -> None:
         self.api_id = api_id
         self.sent = sent
-        phase = "after sending" if sent else "before sending"
-        super().__init__(
-            f"{api_id or '?'}: request timed out ({phase}){': ' + detail if detail else ''}"
-        )
+        self.detail = redact_text(detail)
+        self.url = redact_text(url) if url else None
+        self.timeout = timeout
+        """The per-attempt timeout, described (e.g. ``"1.0 s"``), if known."""
+        self.attempts: int | None = None
+        self.elapsed: float | None = None
+        """Seconds from the first attempt to giving up."""
+        self.during: str | None = None
+        """The TR whose call needed the token, when this failure is the token TR's."""
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        phase = "after sending" if self.sent else "before sending"
+        where = f"{self.api_id or '?'}"
+        if self.url:
+            where += f" POST {self.url}"
+        msg = f"{where}: {self._what} ({phase})"
+        if self.attempts is not None:
+            tries = "attempt" if self.attempts == 1 else "attempts"
+            msg += f", {self.attempts} {tries}"
+            if self.elapsed is not None:
+                msg += f" in {self.elapsed:.1f} s"
+        if self.timeout:
+            msg += f" (timeout {self.timeout})"
+        if self.detail:
+            msg += f": {self.detail}"
+        if self.during:
+            msg += f" (while getting a token for {self.during})"
+        return msg
+
+    def _refresh(self) -> None:
+        self.args = (self._format(),)
+
+    def _gave_up(self, attempts: int, elapsed: float) -> None:
+        """Record how many attempts ran and how long they took (set once, by the client)."""
+        if self.attempts is None:
+            self.attempts = attempts
+            self.elapsed = elapsed
+            self._refresh()
+
+    def _while_getting_token_for(self, api_id: str) -> None:
+        if self.during is None and api_id != self.api_id:
+            self.during = api_id
+            self._refresh()
 
 
-class APIConnectionError(KiwoomError):
-    """The connection failed. ``sent`` tells whether the request may have reached the server."""
+class APITimeoutError(_TransportFailure):
+    """The request timed out. ``sent`` tells whether the request may have reached the server.
 
-    def __init__(self, *, api_id: str | None, sent: bool, detail: str = "") -> None:
-        self.api_id = api_id
-        self.sent = sent
-        phase = "after sending" if sent else "before sending"
-        super().__init__(
-            f"{api_id or '?'}: connection error ({phase}){': ' + detail if detail else ''}"
-        )
+    Attributes: ``api_id``, ``url``, ``sent``, ``attempts``, ``elapsed``, ``timeout``.
+    """
+
+    _what = "request timed out"
+
+
+class APIConnectionError(_TransportFailure):
+    """The connection failed. ``sent`` tells whether the request may have reached the server.
+
+    Attributes: ``api_id``, ``url``, ``sent``, ``attempts``, ``elapsed``, ``timeout``.
+    """
+
+    _what = "connection error"
 
 
 class OrderStateUnknownError(KiwoomError):

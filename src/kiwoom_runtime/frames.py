@@ -29,7 +29,13 @@ from kiwoom_runtime.values import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FrameColumns", "FramedResponse", "pages_to_dataframe", "rows_to_dataframe"]
+__all__ = [
+    "DIRECTION_SUFFIX",
+    "FrameColumns",
+    "FramedResponse",
+    "pages_to_dataframe",
+    "rows_to_dataframe",
+]
 
 #: DataFrame columns of a LIST row model: (Python name, wire key, value kind or None).
 FrameColumns = tuple[tuple[str, str, str | None], ...]
@@ -65,8 +71,7 @@ def _typed_column(pd: Any, values: list[Any], kind: str | None, api_id: str, key
         parse = parse_int if kind == "number" else parse_signed_int
         return _int_column(pd, [typed_value(parse, v, api_id, key) for v in values])
     if kind == "signed_price":
-        prices = [typed_value(parse_signed_price, v, api_id, key) for v in values]
-        return _int_column(pd, [None if p is None else p.price for p in prices])
+        return _signed_price_columns(pd, values, api_id, key)[0]
     if kind == "decimal":
         decimals = [typed_value(parse_decimal, v, api_id, key) for v in values]
         floats = [float("nan") if d is None else float(d) for d in decimals]
@@ -85,6 +90,20 @@ def _typed_column(pd: Any, values: list[Any], kind: str | None, api_id: str, key
     return _object_column(pd, values)
 
 
+#: Suffix of the column holding a signed_price column's direction.
+DIRECTION_SUFFIX = "_direction"
+DIRECTIONS = ("up", "down", "flat")
+
+
+def _signed_price_columns(pd: Any, values: list[Any], api_id: str, key: str) -> tuple[Any, Any]:
+    # The wire sign is the direction against the previous close, not a negative price: one
+    # column holds the magnitude and the other the direction, so neither is lost.
+    prices = [typed_value(parse_signed_price, v, api_id, key) for v in values]
+    magnitudes = _int_column(pd, [None if p is None else p.price for p in prices])
+    names = [None if p is None else p.direction.name.lower() for p in prices]
+    return magnitudes, pd.Categorical(names, categories=DIRECTIONS)
+
+
 def rows_to_dataframe(
     rows: Sequence[Any], columns: FrameColumns, api_id: str, *, raw: bool = False
 ) -> pd.DataFrame:
@@ -92,7 +111,13 @@ def rows_to_dataframe(
 
     Typed unless ``raw``: number, signed_number and signed_price (its magnitude) as ``Int64``;
     decimal as ``float64``; date and datetime as ``datetime64``; everything else, and every
-    column with ``raw=True``, as ``object`` holding the values as sent. A malformed value raises
+    column with ``raw=True``, as ``object`` holding the values as sent.
+
+    A signed_price's sign is the direction against the previous close, not a negative price
+    (``"-239500"`` is a price of 239500 that went down). So each signed_price column ``x`` is
+    followed by ``x_direction``: a categorical of ``"up"``, ``"down"``, ``"flat"`` (``<NA>``
+    where no price was sent). With ``raw=True`` the values keep their signs and there is no
+    direction column. A malformed value raises
     ValueKindError naming ``api_id`` and the wire key. Lazily decoded rows (``LazyRows``) are
     read straight from their JSON objects, without building a model per row.
     """
@@ -135,6 +160,10 @@ def _frame(
             values = [getattr(row, name) for row in rows]
         if raw:
             data[name] = _object_column(pandas, values)
+        elif kind == "signed_price":
+            data[name], data[name + DIRECTION_SUFFIX] = _signed_price_columns(
+                pandas, values, api_id, key
+            )
         else:
             data[name] = _typed_column(pandas, values, kind, api_id, key)
     declared = {key for _, key, _ in columns}

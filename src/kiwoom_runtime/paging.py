@@ -4,16 +4,27 @@ Why: a client that ignores the paging headers silently returns only the first pa
 order history). The pagers follow ``next-key`` until ``cont-yn`` is not ``Y``, refuse to loop
 when the server repeats a key, and record whether a ``max_pages`` limit cut the list short
 (``truncated``) so a partial list is never presented as complete.
+
+A pager keeps the pages it fetched: iterating it again, ``items()`` and ``to_dataframe()``
+after a loop over the pages give the same pages without asking the server again (a user who
+looped over the pages and then asked for the items expects the same rows, not a second round
+of requests and possibly different data). An interrupted iteration resumes where it stopped;
+``reset()`` forgets the pages so that the next iteration starts again from the server.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, Generic, TypeVar
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from kiwoom_runtime.endpoint import Endpoint
 from kiwoom_runtime.errors import ArgumentError, InvalidResponseError, PagingError
 from kiwoom_runtime.response import RawResponse
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["AsyncPager", "SyncPager"]
 
@@ -44,6 +55,11 @@ class _PagerState:
         self.next_key = None
         self.last_raw = None
         self._seen.clear()
+
+    @property
+    def done(self) -> bool:
+        """No page is left to fetch: the last one came, or ``max_pages`` stopped."""
+        return self.complete or self.truncated
 
     def advance(self, raw: RawResponse) -> bool:
         """Record a page; return True if another page should be fetched."""
@@ -85,6 +101,16 @@ class _PagerState:
             raise ArgumentError("endpoint", f"{self.endpoint.api_id} has no LIST items to iterate")
         return self.endpoint.items(page)
 
+    def frame(self, pages: Sequence[Any], raw: bool) -> pd.DataFrame:
+        from kiwoom_runtime.frames import pages_to_dataframe
+
+        if any(not hasattr(page, "_frame_parts") for page in pages):
+            raise ArgumentError(
+                "pager",
+                f"{self.endpoint.api_id} pages have no LIST rows to put in a DataFrame",
+            )
+        return pages_to_dataframe(pages, raw=raw)
+
 
 class _PagerInfo:
     """Progress attributes shared by both pagers."""
@@ -101,7 +127,7 @@ class _PagerInfo:
 
     @property
     def pages_fetched(self) -> int:
-        """Pages fetched by the last (or current) iteration."""
+        """Pages fetched from the server so far (kept by the pager)."""
         return self._state.pages_fetched
 
     @property
@@ -125,10 +151,13 @@ class _PagerInfo:
 
 
 class SyncPager(_PagerInfo, Generic[T]):
-    """Iterate decoded pages; ``items()`` iterates LIST items across pages.
+    """Iterate decoded pages; ``items()`` iterates LIST items across pages;
+    ``to_dataframe()`` gives every page's rows in one DataFrame.
 
-    Each iteration starts again from the first page. After iterating, check ``truncated``
-    (``max_pages`` stopped while more remained) or ``complete``.
+    Pages are fetched lazily, once, and kept: iterating again (or ``items()`` /
+    ``to_dataframe()`` after a loop) replays them without new requests; ``reset()`` forgets
+    them. After iterating, check ``truncated`` (``max_pages`` stopped while more remained) or
+    ``complete``.
     """
 
     def __init__(
@@ -140,22 +169,55 @@ class SyncPager(_PagerInfo, Generic[T]):
     ) -> None:
         self._fetch = fetch
         self._state = _PagerState(endpoint, max_pages)
+        self._pages: list[T] = []
+        self._lock = threading.Lock()
+
+    @property
+    def pages(self) -> tuple[T, ...]:
+        """The pages fetched so far, in order."""
+        return tuple(self._pages)
+
+    def _page(self, index: int) -> T | None:
+        """Page ``index`` (0-based), fetching it if it is the next one; None past the end."""
+        with self._lock:  # two threads iterating one pager fetch each page once
+            if index < len(self._pages):
+                return self._pages[index]
+            state = self._state
+            if state.done:
+                return None
+            more = bool(self._pages)
+            page, raw = self._fetch(more, state.next_key if more else None)
+            state.advance(raw)
+            self._pages.append(page)
+            return page
 
     def __iter__(self) -> Iterator[T]:
-        state = self._state
-        state.reset()
-        cont, key = False, None
-        while True:
-            page, raw = self._fetch(cont, key)
-            more = state.advance(raw)
+        index = 0
+        while (page := self._page(index)) is not None:
             yield page
-            if not more:
-                return
-            cont, key = True, state.next_key
+            index += 1
 
     def items(self) -> Iterator[Any]:
+        """The LIST items of every page, in order."""
         for page in self:
             yield from self._state.items_of(page)
+
+    def to_dataframe(self, raw: bool = False) -> pd.DataFrame:
+        """Every page's LIST rows in one DataFrame (needs pandas); fetches what is missing.
+
+        Columns are typed from the value kinds as in each page's own ``to_dataframe``; each
+        signed_price column ``x`` is followed by ``x_direction`` (``"up"`` / ``"down"`` /
+        ``"flat"``), since the wire sign is a direction, not a negative price. ``raw=True``
+        gives every value as sent. See :func:`kiwoom_runtime.frames.rows_to_dataframe`.
+        Check ``truncated`` afterwards when ``max_pages`` was set.
+        """
+        return self._state.frame(list(self), raw)
+
+    def reset(self) -> None:
+        """Forget the fetched pages: the next iteration asks the server from the first page."""
+        with self._lock:
+            self._pages.clear()
+            self._state.reset()
 
     def __repr__(self) -> str:
         s = self._state
@@ -166,7 +228,7 @@ class SyncPager(_PagerInfo, Generic[T]):
 
 
 class AsyncPager(_PagerInfo, Generic[T]):
-    """The ``async for`` mirror of :class:`SyncPager`."""
+    """The ``async for`` mirror of :class:`SyncPager` (``await pager.to_dataframe()``)."""
 
     def __init__(
         self,
@@ -177,23 +239,51 @@ class AsyncPager(_PagerInfo, Generic[T]):
     ) -> None:
         self._fetch = fetch
         self._state = _PagerState(endpoint, max_pages)
+        self._pages: list[T] = []
+        self._lock: asyncio.Lock | None = None
+
+    @property
+    def pages(self) -> tuple[T, ...]:
+        """The pages fetched so far, in order."""
+        return tuple(self._pages)
+
+    async def _page(self, index: int) -> T | None:
+        if index < len(self._pages):
+            return self._pages[index]
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:  # tasks iterating one pager fetch each page once
+            if index < len(self._pages):
+                return self._pages[index]
+            state = self._state
+            if state.done:
+                return None
+            more = bool(self._pages)
+            page, raw = await self._fetch(more, state.next_key if more else None)
+            state.advance(raw)
+            self._pages.append(page)
+            return page
 
     async def __aiter__(self) -> AsyncIterator[T]:
-        state = self._state
-        state.reset()
-        cont, key = False, None
-        while True:
-            page, raw = await self._fetch(cont, key)
-            more = state.advance(raw)
+        index = 0
+        while (page := await self._page(index)) is not None:
             yield page
-            if not more:
-                return
-            cont, key = True, state.next_key
+            index += 1
 
     async def items(self) -> AsyncIterator[Any]:
+        """The LIST items of every page, in order."""
         async for page in self:
             for item in self._state.items_of(page):
                 yield item
+
+    async def to_dataframe(self, raw: bool = False) -> pd.DataFrame:
+        """The async mirror of :meth:`SyncPager.to_dataframe` (fetches, then builds)."""
+        return self._state.frame([page async for page in self], raw)
+
+    def reset(self) -> None:
+        """Forget the fetched pages: the next iteration asks the server from the first page."""
+        self._pages.clear()
+        self._state.reset()
 
     def __repr__(self) -> str:
         s = self._state

@@ -8,10 +8,12 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 
 from kiwoom_cli.main import main
+from kiwoom_sandbox import Sandbox
 from tests.conftest import FIXTURES, ROOT, SPECS
 
 SANDBOX = ["--env", "sandbox", "--specs", str(SPECS), "--fixtures", str(FIXTURES)]
@@ -117,6 +119,8 @@ def test_server_errors_exit_1(
     )
     assert code == 1
     assert err.startswith("error: ")
+    assert "http://127.0.0.1:9/oauth2/token" in err and "3 attempts" in err  # where, how often
+    assert "cli-appkey" not in err and "cli-secretkey" not in err
 
 
 def test_the_installed_command_runs() -> None:
@@ -131,3 +135,91 @@ def test_the_installed_command_runs() -> None:
     )
     assert result.returncode == 2, result.stderr
     assert "stk_cd" in result.stderr
+
+
+def test_timeout_zero_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "call", "ka10001", "stk_cd=005930", "--timeout", "0", *SANDBOX)
+    assert code == 2 and out == ""
+    assert err.startswith("error: timeout:") and "> 0" in err
+
+
+# -- a paged TR without --all-pages says that more pages exist; --max-pages implies paging -----
+
+
+def test_first_page_only_says_more_pages_exist(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "call", "ka10005", "stk_cd=005930", *SANDBOX)
+    assert code == 0
+    fixture = json.loads((FIXTURES / "ka10005" / "samsung_daily.json").read_text("utf-8"))
+    assert json.loads(out) == fixture["pages"][0]["body"]  # still page 1, as asked
+    assert "more pages" in err and "--all-pages" in err and "cont-yn" in err
+
+
+def test_a_single_page_answer_adds_no_note(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "call", "ka10001", "stk_cd=005930", *SANDBOX)
+    assert code == 0 and err == ""
+
+
+def test_max_pages_implies_paging(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "call", "ka10005", "stk_cd=005930", "--max-pages", "2", *SANDBOX)
+    assert code == 0
+    assert len(json.loads(out)) == 2  # a list of pages, as with --all-pages
+    assert "stopped after 2 page(s)" in err
+
+
+# -- a sandbox target needs no credentials: --env sandbox, or a loopback --base-url -------------
+
+
+@pytest.fixture
+def running_sandbox() -> Iterator[Sandbox]:
+    with Sandbox(specs_dir=SPECS, fixtures_dir=FIXTURES) as sb:
+        yield sb
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_a_loopback_base_url_needs_no_credentials(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    running_sandbox: Sandbox,
+    host: str,
+) -> None:
+    monkeypatch.delenv("KIWOOM_APPKEY", raising=False)
+    monkeypatch.delenv("KIWOOM_SECRETKEY", raising=False)
+    url = f"http://{host}:{running_sandbox.port}"
+    code, out, err = run(capsys, "call", "ka10001", "stk_cd=005930", "--base-url", url)
+    assert code == 0, err
+    assert json.loads(out)["stk_cd"] == "005930"
+    assert len(running_sandbox.requests_for("ka10001")) == 1
+
+
+def test_env_sandbox_with_a_base_url_needs_no_credentials(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, running_sandbox: Sandbox
+) -> None:
+    monkeypatch.delenv("KIWOOM_APPKEY", raising=False)
+    monkeypatch.delenv("KIWOOM_SECRETKEY", raising=False)
+    argv = ["--env", "sandbox", "--base-url", running_sandbox.base_url]
+    code, _, err = run(capsys, "call", "ka10001", "stk_cd=005930", *argv)
+    assert code == 0, err
+
+
+def test_another_host_still_needs_credentials(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KIWOOM_APPKEY", raising=False)
+    monkeypatch.delenv("KIWOOM_SECRETKEY", raising=False)
+    for argv in (
+        ["--base-url", "https://kiwoom-proxy.example"],
+        ["--env", "prod", "--base-url", "http://127.0.0.1:9"],  # e.g. a tunnel to the live host
+    ):
+        code, _, err = run(capsys, "call", "ka10001", "stk_cd=005930", *argv)
+        assert code == 2 and "KIWOOM_APPKEY" in err, err
+
+
+def test_real_credentials_are_not_sent_to_a_loopback_sandbox(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, running_sandbox: Sandbox
+) -> None:
+    monkeypatch.setenv("KIWOOM_APPKEY", "REAL-cli-appkey")
+    monkeypatch.setenv("KIWOOM_SECRETKEY", "REAL-cli-secretkey")
+    argv = ["--base-url", running_sandbox.base_url]
+    code, _, err = run(capsys, "call", "ka10001", "stk_cd=005930", *argv)
+    assert code == 0, err
+    assert [r.body["appkey"] for r in running_sandbox.requests_for("au10001")] == ["sandbox-appkey"]

@@ -58,6 +58,20 @@ class FakeKiwoom:
         self.valid: set[str] = set()
         self.check_token = True
         self.handlers: dict[str, Handler] = {}
+        self.invalidate_previous = False
+        """Reported live behaviour: a new token for the appkey makes the older ones fail 8005."""
+        self.on_issue: Callable[[], None] | None = None
+        """Runs after each au10001 answer is made (e.g. a rival process issuing its own)."""
+
+    def issue(self) -> str:
+        """Issue a token (as another process on the same appkey would, too)."""
+        with self.lock:
+            token = f"tok-{len(self.issued) + 1}-{'x' * 20}"
+            if self.invalidate_previous:
+                self.valid.clear()
+            self.issued.append(token)
+            self.valid.add(token)
+        return token
 
     def calls(self, api_id: str) -> int:
         return sum(1 for a, _, _ in self.requests if a == api_id)
@@ -71,10 +85,9 @@ class FakeKiwoom:
             assert body["grant_type"] == "client_credentials"
             if body.get("appkey") != APPKEY:
                 return err("8001", "App Key와 Secret Key 검증에 실패했습니다", 3)
-            with self.lock:
-                token = f"tok-{len(self.issued) + 1}-{'x' * 20}"
-                self.issued.append(token)
-                self.valid.add(token)
+            token = self.issue()
+            if self.on_issue is not None:
+                self.on_issue()
             return ok(expires_dt=self.expires_dt, token_type="bearer", token=token)
         if request.url.path == "/oauth2/revoke":
             with self.lock:

@@ -285,3 +285,60 @@ def test_cache_cross_process_single_issue(tmp_path: Path) -> None:
         assert p.exitcode == 0
     assert len(log.read_text().splitlines()) == 1
     assert len(set(out.read_text().splitlines())) == 1
+
+
+# -- a token whose expires_dt already looks stale when it arrives (clock skew) ------------------
+
+
+@pytest.mark.parametrize(
+    "expires_dt",
+    ["20241107115959", "20241107120300"],  # already past; inside the 5-minute margin
+    ids=["past", "inside-margin"],
+)
+def test_a_token_stale_on_arrival_is_used_until_refused(
+    expires_dt: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    issuer = FakeIssuer(expires_dt=expires_dt)
+    tm = manager(issuer, Clock(NOON))
+    with caplog.at_level("WARNING", logger="kiwoom_runtime"):
+        first = tm.get()
+        assert [tm.get() for _ in range(5)] == [first] * 5
+    assert len(issuer.issued) == 1  # not re-issued on every call
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "clock" in warnings[0], warnings
+    assert expires_dt in warnings[0] and first not in warnings[0]
+    assert tm.current is not None and tm.current.clock_skew
+    # the server's word wins: after 8005 the caller invalidates it and a new one is issued
+    assert tm.invalidate(first) is True
+    assert tm.get() != first and len(issuer.issued) == 2
+
+
+def test_a_token_fresh_on_arrival_is_still_refreshed_ahead_of_expiry() -> None:
+    issuer = FakeIssuer(expires_dt="20241107120000")
+    clock = Clock(NOON - dt.timedelta(hours=1))
+    tm = manager(issuer, clock)
+    first = tm.get()
+    clock.now = NOON - dt.timedelta(minutes=4)  # its own margin passed: refresh as before
+    issuer.expires_dt = "20241108120000"
+    assert tm.get() != first
+    assert tm.current is not None and not tm.current.clock_skew
+
+
+def test_a_stale_on_arrival_token_async() -> None:
+    issuer = FakeIssuer(expires_dt="20241107110000")
+
+    async def main() -> tuple[list[str], int]:
+        tm = AsyncTokenManager(issuer.apost, appkey=APPKEY, secretkey=SECRETKEY, clock=Clock(NOON))
+        values = [await tm.get() for _ in range(4)]
+        return values, tm.issue_count
+
+    values, issued = asyncio.run(main())
+    assert len(set(values)) == 1 and issued == 1
+
+
+def test_a_stale_on_arrival_token_is_shared_through_the_cache(tmp_path: Path) -> None:
+    issuer = FakeIssuer(expires_dt="20241107110000")
+    a = manager(issuer, Clock(NOON), token_cache=tmp_path)
+    token = a.get()
+    b = manager(issuer, Clock(NOON), token_cache=tmp_path)
+    assert b.get() == token and len(issuer.issued) == 1  # the other process does not re-issue

@@ -392,3 +392,138 @@ def test_base_url_trailing_slash(fake: FakeKiwoom) -> None:
     with sync_client(fake, base_url=BASE_URL + "/") as c:
         c._call(QUERY, {})
     assert c.base_url == BASE_URL
+
+
+# -- timeouts: 0 would fail every request later (as "ConnectError: [Errno 115]") ---------------
+
+
+@pytest.mark.parametrize(
+    "timeout",
+    [0, 0.0, -1, httpx.Timeout(0), httpx.Timeout(5.0, connect=0), httpx.Timeout(5.0, read=-1.0)],
+    ids=["0", "0.0", "-1", "Timeout(0)", "connect=0", "read=-1"],
+)
+def test_a_timeout_that_cannot_work_is_refused_up_front(fake: FakeKiwoom, timeout: Any) -> None:
+    with pytest.raises(ArgumentError, match="timeout") as info:
+        SyncAPIClient(transport=fake.transport(), **client_kwargs(fake, timeout=timeout))
+    assert info.value.argument == "timeout" and "None" in str(info.value)
+    with sync_client(fake) as c, pytest.raises(ArgumentError, match="timeout"):
+        c._call(QUERY, {}, timeout=timeout)
+    with pytest.raises(ArgumentError, match="timeout"):
+        c2 = sync_client(fake)
+        try:
+            c2._paginate(QUERY, {}, timeout=timeout)
+        finally:
+            c2.close()
+    assert fake.requests == []  # refused before a token was issued
+
+
+def test_a_timeout_that_cannot_work_is_refused_async(fake: FakeKiwoom) -> None:
+    async def main() -> None:
+        async with async_client(fake) as c:
+            await c._call(QUERY, {}, timeout=0)
+
+    with pytest.raises(ArgumentError, match="timeout"):
+        asyncio.run(main())
+    with pytest.raises(ArgumentError, match="timeout"):
+        AsyncAPIClient(transport=fake.transport(), **client_kwargs(fake, timeout=0))
+    assert fake.requests == []
+
+
+def test_none_and_positive_timeouts_are_accepted(fake: FakeKiwoom) -> None:
+    for timeout in (None, 0.001, 3, httpx.Timeout(None), httpx.Timeout(5.0, pool=None)):
+        SyncAPIClient(transport=fake.transport(), **client_kwargs(fake, timeout=timeout)).close()
+
+
+# -- transport failures name the URL, the attempts and the time they took ----------------------
+
+
+def _unreachable(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("[Errno 111] Connection refused")
+
+
+def test_connection_error_names_url_attempts_and_elapsed() -> None:
+    kw = client_kwargs(None, base_url="http://10.9.8.7:8443")  # type: ignore[arg-type]
+    with SyncAPIClient(transport=httpx.MockTransport(_unreachable), **kw) as c:
+        c.tokens.revoke_on_close = False
+        with pytest.raises(APIConnectionError) as info:
+            c._call(QUERY, {"stk_cd": "005930"})
+    e = info.value
+    text = str(e)
+    assert e.url == "http://10.9.8.7:8443/oauth2/token" and e.url in text
+    assert e.attempts == 3 and "3 attempts" in text
+    assert e.elapsed is not None and f"{e.elapsed:.1f} s" in text
+    assert "au10001" in text and "getting a token for ka10001" in text
+    assert "Connection refused" in text
+    assert APPKEY not in text and SECRETKEY not in text
+
+
+def test_timeout_error_names_url_attempts_elapsed_and_timeout(fake: FakeKiwoom) -> None:
+    fake.handlers["ka10001"] = sequence_handler(httpx.ReadTimeout("read timed out"))
+    with sync_client(fake, timeout=1.5) as c, pytest.raises(APITimeoutError) as info:
+        c._call(QUERY, {})
+    e = info.value
+    text = str(e)
+    assert e.url == BASE_URL + QUERY.path and e.url in text
+    assert e.attempts == 3 and "3 attempts" in text and "timeout 1.5 s" in text
+    assert e.elapsed is not None and f"{e.elapsed:.1f} s" in text
+    assert "getting a token" not in text  # the token was fine: the TR itself timed out
+
+
+def test_one_attempt_and_async_transport_errors_are_located(fake: FakeKiwoom) -> None:
+    fake.handlers["ka10001"] = sequence_handler(httpx.ConnectError("refused"))
+    with sync_client(fake, retry=None, max_retries=0) as c, pytest.raises(APIConnectionError) as e:
+        c._call(QUERY, {})
+    assert e.value.attempts == 1 and "1 attempt " in str(e.value)
+
+    async def main() -> None:
+        async with async_client(fake) as c:
+            await c._call(QUERY, {})
+
+    with pytest.raises(APIConnectionError) as info:
+        asyncio.run(main())
+    assert info.value.attempts == 3 and (BASE_URL + QUERY.path) in str(info.value)
+
+
+def test_order_state_unknown_names_the_url(fake: FakeKiwoom) -> None:
+    fake.handlers["kt10000"] = sequence_handler(httpx.ReadTimeout("t"), ok())
+    with sync_client(fake) as c, pytest.raises(OrderStateUnknownError) as info:
+        c._call(ORDER, {"stk_cd": "005930"})
+    assert (BASE_URL + ORDER.path) in str(info.value) and "1 attempt " in str(info.value)
+
+
+def test_a_token_stale_on_arrival_is_not_reissued_on_every_call() -> None:
+    fake = FakeKiwoom(expires_dt="20000101000000")  # the server's clock is far behind ours
+    with sync_client(fake) as c:
+        for _ in range(5):
+            c._call(QUERY, {})
+        assert fake.calls("au10001") == 1
+        fake.valid.clear()  # the server does refuse it one day: then a new one is issued
+        c._call(QUERY, {})
+    assert fake.calls("au10001") == 2 and fake.calls("ka10001") == 7
+
+
+# -- what a client talks to: env and repr ------------------------------------------------------
+
+
+def test_unknown_env_points_to_base_url() -> None:
+    with pytest.raises(ArgumentError) as info:
+        SyncAPIClient(appkey=APPKEY, secretkey=SECRETKEY, env="live")  # type: ignore[arg-type]
+    assert info.value.argument == "env"
+    assert "'sandbox'" in str(info.value) and "base_url=" in str(info.value)
+
+
+def test_repr_shows_the_real_target(fake: FakeKiwoom) -> None:
+    with SyncAPIClient(
+        transport=fake.transport(),
+        appkey=APPKEY,
+        secretkey=SECRETKEY,
+        base_url="http://127.0.0.1:8080",
+    ) as c:
+        assert c.env == "custom"
+        assert repr(c) == "SyncAPIClient(env='custom', base_url='http://127.0.0.1:8080')"
+        assert c.tokens.environment == "custom-127.0.0.1-8080"
+    with sync_client(fake, env="mock") as c:  # mock rules against another host: still "mock"
+        assert repr(c) == f"SyncAPIClient(env='mock', base_url='{BASE_URL}')"
+    c = SyncAPIClient(appkey=APPKEY, secretkey=SECRETKEY, revoke_on_close=False)
+    assert repr(c) == f"SyncAPIClient(env='prod', base_url='{PROD_BASE_URL}')"
+    c.close()

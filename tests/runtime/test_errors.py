@@ -229,3 +229,55 @@ def test_bad_credentials_fail_fast_naming_appkey() -> None:
         c._call(QUERY, {})
     assert info.value.code == "8001" and "appkey" in str(info.value)
     assert fake.calls("au10001") == 1  # not retried
+
+
+# -- a bare bracketed code ([1700], no ":text") has been quoted from the live service -----------
+
+
+@pytest.mark.parametrize(
+    ("msg", "code"),
+    [
+        ("허용된 요청 개수를 초과하였습니다[1700]", "1700"),
+        ("[8005]", "8005"),
+        ("주문 거부 [RC4058]", "RC4058"),
+        ("[1700:허용된 요청 개수를 초과하였습니다. API ID=ka10001]", "1700"),
+        ("[API ID=ka10001] 허용된 요청 개수를 초과하였습니다[1700]", "1700"),
+        ("정상[처리]", None),  # a bracketed word is not a code
+    ],
+    ids=["bare", "only", "bare-RC", "with-text", "after-other-brackets", "word"],
+)
+def test_parse_bracket_code_accepts_the_bare_form(msg: str, code: str | None) -> None:
+    parsed, text = parse_bracket_code(msg)
+    assert parsed == code
+    if code is not None and f"[{code}]" in msg:
+        assert text is None
+
+
+def _bare_1700_server(failures: int) -> tuple[httpx.MockTransport, list[str]]:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth2/token":
+            return ok(token="tok-bare-1700-xxxxxxxx", expires_dt="20991231235959")
+        if request.url.path == "/oauth2/revoke":
+            return ok()
+        sent.append(request.headers["api-id"])
+        if len(sent) <= failures:
+            return httpx.Response(200, json={"return_code": 5, "return_msg": "요청 초과[1700]"})
+        return ok(stk_nm="삼성전자")
+
+    return httpx.MockTransport(handler), sent
+
+
+def test_bare_1700_is_a_rate_limit_and_retried() -> None:
+    transport, sent = _bare_1700_server(failures=2)
+    kw = client_kwargs(None, retry=RetryPolicy(initial_delay=0.0, jitter=0.0))  # type: ignore[arg-type]
+    with SyncAPIClient(transport=transport, **kw) as c:
+        assert c._call(QUERY, {"stk_cd": "005930"})["stk_nm"] == "삼성전자"
+    assert sent == ["ka10001"] * 3
+
+    transport, sent = _bare_1700_server(failures=9)
+    kw = client_kwargs(None, retry=None, max_retries=0)  # type: ignore[arg-type]
+    with SyncAPIClient(transport=transport, **kw) as c, pytest.raises(RateLimitError) as info:
+        c._call(QUERY, {})
+    assert info.value.code == "1700" and sent == ["ka10001"]

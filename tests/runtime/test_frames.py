@@ -61,7 +61,9 @@ def test_importing_frames_does_not_import_pandas() -> None:
 def test_typed_columns() -> None:
     pd = pytest.importorskip("pandas")
     frame = rows_to_dataframe(ROWS, COLUMNS, "zz00001")
-    assert list(frame.columns) == [c[0] for c in COLUMNS] + ["new"]
+    names = [c[0] for c in COLUMNS]
+    names.insert(names.index("close") + 1, "close_direction")
+    assert list(frame.columns) == [*names, "new"]
     assert str(frame["date"].dtype) == "datetime64[ns]"
     assert frame["date"][0] == pd.Timestamp("2024-10-28") and pd.isna(frame["date"][1])
     assert str(frame["close"].dtype) == "Int64" and frame["close"][0] == 95400
@@ -125,3 +127,37 @@ def test_lazy_rows_give_the_same_frame_without_building_models() -> None:
         built.clear()
         pd.testing.assert_frame_equal(from_dicts, from_models)
     assert list(from_dicts.columns)[-1] == "new"
+
+
+def test_signed_prices_keep_their_direction() -> None:
+    pd = pytest.importorskip("pandas")
+    rows = (
+        Row(close="+95400"),
+        Row(close="-239500"),
+        Row(close="0"),
+        Row(close="-0"),
+        Row(close=""),
+    )
+    frame = rows_to_dataframe(rows, COLUMNS, "zz00001")
+    assert list(frame["close"].astype(object).where(frame["close"].notna(), None)) == [
+        95400,
+        239500,
+        0,
+        0,
+        None,
+    ]  # magnitudes: prices are positive
+    direction = frame["close_direction"]
+    assert isinstance(direction.dtype, pd.CategoricalDtype)
+    assert list(direction.cat.categories) == ["up", "down", "flat"]
+    assert list(direction.astype(object).where(direction.notna(), None)) == [
+        "up",
+        "down",
+        "flat",
+        "flat",
+        None,
+    ]
+    assert (frame["close_direction"] == "down").sum() == 1
+    assert "close_direction" not in rows_to_dataframe(rows, COLUMNS, "zz00001", raw=True)
+    both = pages_to_dataframe([Page(rows), Page(rows[:2])])
+    assert list(both["close_direction"].astype(object)[:2]) == ["up", "down"]
+    assert both["close_direction"].dtype == direction.dtype

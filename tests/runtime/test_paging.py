@@ -164,3 +164,137 @@ def test_max_pages_must_be_an_int(max_pages: object) -> None:
     endpoint = Endpoint(api_id="ka10005", name="x", path="/p")
     with pytest.raises(ArgumentError, match="max_pages"):
         _PagerState(endpoint, max_pages)  # type: ignore[arg-type]
+
+
+# -- a pager keeps what it fetched: iterate, then items() / to_dataframe() without re-fetching ---
+
+
+def test_items_after_iterating_does_not_fetch_again(fake: FakeKiwoom) -> None:
+    fake.handlers["ka10075"] = pages_handler(PAGES)
+    with SyncAPIClient(transport=fake.transport(), **client_kwargs(fake)) as c:
+        pager = c._paginate(LIST, {})
+        pages = list(pager)
+        assert fake.calls("ka10075") == 4
+        assert [i["n"] for i in pager.items()] == [1, 2, 3, 4, 5, 6, 7]
+        assert list(pager) == pages and pager.pages == tuple(pages)
+        assert fake.calls("ka10075") == 4  # kept, not fetched again
+        assert pager.pages_fetched == 4 and pager.complete
+        pager.reset()  # asked for: start again from the server
+        assert pager.pages == () and not pager.complete
+        assert len(list(pager)) == 4 and fake.calls("ka10075") == 8
+
+
+def test_an_interrupted_iteration_resumes_where_it_stopped(fake: FakeKiwoom) -> None:
+    fake.handlers["ka10075"] = handler = pages_handler(PAGES)
+    with SyncAPIClient(transport=fake.transport(), **client_kwargs(fake)) as c:
+        pager = c._paginate(LIST, {})
+        for number, _ in enumerate(pager, start=1):
+            if number == 2:
+                break
+        assert fake.calls("ka10075") == 2 and not pager.complete
+        assert [p["page"] for p in pager] == [0, 1, 2, 3]
+    assert fake.calls("ka10075") == 4
+    assert handler.seen_keys == [None, "key-1", "key-2", "key-3"]
+
+
+def test_async_items_after_iterating_does_not_fetch_again(fake: FakeKiwoom) -> None:
+    fake.handlers["ka10075"] = pages_handler(PAGES)
+
+    async def main() -> tuple[list[int], list[int]]:
+        async with AsyncAPIClient(transport=fake.transport(), **client_kwargs(fake)) as c:
+            pager = c._paginate(LIST, {})
+            pages = [p["page"] async for p in pager]
+            items = [i["n"] async for i in pager.items()]
+            concurrently = await asyncio.gather(*(_collect(pager) for _ in range(3)))
+            assert all(len(pages) == 4 for pages in concurrently)
+            return pages, items
+
+    pages, items = asyncio.run(main())
+    assert pages == [0, 1, 2, 3] and items == [1, 2, 3, 4, 5, 6, 7]
+    assert fake.calls("ka10075") == 4
+
+
+async def _collect(pager: Any) -> list[Any]:
+    return [p async for p in pager]
+
+
+def test_truncated_pager_replays_its_pages_and_stays_truncated(fake: FakeKiwoom) -> None:
+    fake.handlers["ka10075"] = pages_handler(PAGES)
+    with SyncAPIClient(transport=fake.transport(), **client_kwargs(fake)) as c:
+        pager = c._paginate(LIST, {}, max_pages=2)
+        assert len(list(pager)) == 2 and len(list(pager)) == 2
+        assert pager.truncated and fake.calls("ka10075") == 2
+
+
+# -- pager.to_dataframe(): every page in one DataFrame ---------------------------------------
+
+
+class FramedPage:
+    """A decoded LIST page as generated models give it to the frames module."""
+
+    COLUMNS = (("n", "n", "number"), ("close", "close", "signed_price"))
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        self.rows = body["oso"]
+
+    def _frame_parts(self) -> tuple[str, Any, Any]:
+        from kiwoom_runtime.decoding import LazyRows
+
+        return "ka10075", self.COLUMNS, LazyRows(self.rows, lambda row: row)
+
+
+FRAMED = Endpoint(
+    api_id="ka10075",
+    name="미체결요청",
+    path="/api/dostk/acnt",
+    paged=True,
+    decode=lambda body, raw: FramedPage(body),
+    items=lambda page: page.rows,
+)
+
+
+def _priced_pages() -> Any:
+    pages = [[("+100", 1), ("-90", 2)], [("0", 3)], [("+95", 4)]]
+    keys = ["k1", "k2", "k3"]
+
+    def handler(request: httpx.Request, body: dict[str, Any]) -> httpx.Response:
+        key = request.headers.get("next-key") if request.headers.get("cont-yn") == "Y" else None
+        index = 0 if key is None else keys.index(key) + 1
+        last = index == len(pages) - 1
+        headers = {"cont-yn": "N" if last else "Y", "next-key": "" if last else keys[index]}
+        rows = [{"close": close, "n": str(n)} for close, n in pages[index]]
+        return ok(headers, oso=rows)
+
+    return handler
+
+
+def test_pager_to_dataframe_has_every_page(fake: FakeKiwoom) -> None:
+    pytest.importorskip("pandas")
+    fake.handlers["ka10075"] = _priced_pages()
+    with SyncAPIClient(transport=fake.transport(), **client_kwargs(fake)) as c:
+        pager = c._paginate(FRAMED, {})
+        df = pager.to_dataframe()
+        assert list(df["n"]) == [1, 2, 3, 4] and list(df.index) == [0, 1, 2, 3]
+        assert list(df["close"]) == [100, 90, 0, 95]
+        assert list(df["close_direction"].astype(str)) == ["up", "down", "flat", "up"]
+        assert list(pager.to_dataframe(raw=True)["close"]) == ["+100", "-90", "0", "+95"]
+    assert fake.calls("ka10075") == 3  # fetched once for both frames
+
+
+def test_async_pager_to_dataframe_has_every_page(fake: FakeKiwoom) -> None:
+    pytest.importorskip("pandas")
+    fake.handlers["ka10075"] = _priced_pages()
+
+    async def main() -> Any:
+        async with AsyncAPIClient(transport=fake.transport(), **client_kwargs(fake)) as c:
+            return await c._paginate(FRAMED, {}).to_dataframe()
+
+    df = asyncio.run(main())
+    assert list(df["n"]) == [1, 2, 3, 4] and list(df["close"]) == [100, 90, 0, 95]
+
+
+def test_to_dataframe_of_pages_without_rows_is_a_clear_error(fake: FakeKiwoom) -> None:
+    fake.handlers["ka10075"] = lambda r, b: ok(oso=[])
+    with SyncAPIClient(transport=fake.transport(), **client_kwargs(fake)) as c:
+        with pytest.raises(ArgumentError, match=r"ka10075.*DataFrame"):
+            c._paginate(LIST, {}).to_dataframe()
