@@ -4,7 +4,7 @@ STAMP   := .venv/.installed
 SPECS   := specs
 OUT     := generated
 
-.PHONY: demo test test-fast check static lint format types drift validate generate import bench clean
+.PHONY: demo test test-fast check static lint format types drift validate generate import update-specs bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv .venv
@@ -45,6 +45,17 @@ drift: $(STAMP)
 
 import: $(STAMP)
 	$(PY) -m codegen import tests/seed/kiwoom_manual_extract.txt --out $(SPECS)
+
+# The maintainer's one command when Kiwoom documents new APIs: the newest kwcli wheel from PyPI
+# carries Kiwoom's JSON catalogue; import it (the report says what the documentation changed),
+# regenerate, validate. Not run by CI (it reaches PyPI); the tests use ../shared/kiwoom-docs.
+KWCLI_DIR := .cache/kwcli
+update-specs: $(STAMP)
+	rm -rf $(KWCLI_DIR)
+	$(PY) -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.13 \
+		--dest $(KWCLI_DIR) kwcli
+	$(PY) -m codegen import $(KWCLI_DIR)/kwcli-*.whl --out $(SPECS)
+	$(MAKE) --no-print-directory generate validate
 
 static: lint types drift validate
 
