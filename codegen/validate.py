@@ -12,6 +12,7 @@ Exit codes: 0 when every finding is recorded, 1 when some are not, 2 for bad inp
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -46,6 +47,7 @@ CHECKS = {
     "token-issue-needs-token": "the token-issue TR documents a required authorization header",
     "name-untranslated": "a word of the API 명 is not in the glossary: the method is named by ID",
     "method-name-clash": "two TRs get the same method name",
+    "field-never-seen": "a documented response field no complete recording carries",
     "fixture-invalid": "a fixture file that cannot be read",
     "fixture-unknown-tr": "a fixture directory for a TR that has no spec",
     "stale-record": "a recorded finding that no longer occurs",
@@ -78,6 +80,8 @@ class _Checker:
         self.located = specs.located[spec.api_id]
         self.envelope = {f.element for f in specs.common.envelope}
         self.findings: list[Finding] = []
+        self.seen_keys: set[str] = set()  # response keys of complete recordings
+        self.complete_recordings: list[str] = []
 
     def add(
         self, check: str, where: str, message: str, path: DataPath = (), file: str | None = None
@@ -279,48 +283,79 @@ class _Checker:
         self.findings = kept
 
     def check_fixture(self, file: Path) -> None:
+        """One fixture or recording of this TR.
+
+        Two layouts are read: ours (``request`` + ``pages``: what ``tests/fixtures`` holds and
+        what ``Client(record=DIR)`` writes, with a ``recorded`` block) and a single recorded
+        body (``body``, ``partial``, ``source``, ``env``: the published answers under
+        ``../shared/live-responses``). Keys starting with ``_`` in a body are notes of whoever
+        collected it, not the service's keys.
+        """
         shown = display_path(file)
+        name = f"fixture:{file.name}"
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            self.add("fixture-invalid", f"fixture:{file.name}", f"cannot read: {exc}", file=shown)
+            self.add("fixture-invalid", name, f"cannot read: {exc}", file=shown)
             return
-        pages = data.get("pages") if isinstance(data, dict) else None
-        request = data.get("request") if isinstance(data, dict) else None
-        if not isinstance(pages, list) or not pages or not isinstance(request, dict):
+        if not isinstance(data, dict):
+            self.add("fixture-invalid", name, "expected a JSON object", file=shown)
+            return
+        if "body" in data and "pages" not in data:  # a single recorded body
+            data = {
+                "request": data.get("request"),
+                "pages": [{"headers": data.get("headers") or {}, "body": data.get("body")}],
+                "recorded": {"partial": bool(data.get("partial")), "source": data.get("source")},
+            }
+        pages = data.get("pages")
+        request = data.get("request", {})
+        if not isinstance(pages, list) or not pages or not isinstance(request, dict | None):
             self.add(
                 "fixture-invalid",
-                f"fixture:{file.name}",
+                name,
                 "expected an object with 'request' (object) and 'pages' (non-empty list)",
                 file=shown,
             )
             return
-        self.check_body(
-            "request", request, f"fixture:{file.name}.request", (), complete=False, file=shown
-        )
+        recorded = data.get("recorded")
+        partial = isinstance(recorded, dict) and bool(recorded.get("partial"))
+        if request is not None:  # a published body often comes without the request
+            self.check_body("request", request, f"{name}.request", (), complete=False, file=shown)
         for i, page in enumerate(pages):
             body = page.get("body") if isinstance(page, dict) else None
             if not isinstance(body, dict):
-                self.add(
-                    "fixture-invalid",
-                    f"fixture:{file.name}.pages[{i}]",
-                    "page without a body",
-                    file=shown,
-                )
+                self.add("fixture-invalid", f"{name}.pages[{i}]", "page without a body", file=shown)
                 continue
             for key in ENVELOPE_KEYS:
-                if key not in body:
-                    self.add(
-                        "fixture-invalid",
-                        f"fixture:{file.name}.pages[{i}]",
-                        f"no {key}",
-                        file=shown,
-                    )
-            self.check_body(
-                "response", body, f"fixture:{file.name}.response", (), complete=False, file=shown
-            )
-        before = 0
-        self._dedupe(before)
+                if key not in body and not partial:
+                    self.add("fixture-invalid", f"{name}.pages[{i}]", f"no {key}", file=shown)
+            if not _succeeded(body):
+                continue  # an error answer carries no data fields
+            body = {k: v for k, v in body.items() if not k.startswith("_")}
+            self.check_body("response", body, f"{name}.response", (), complete=False, file=shown)
+            if isinstance(recorded, dict) and not partial:
+                self.seen_keys.update(body)
+                self.complete_recordings.append(shown)
+        self._dedupe(0)
+
+    def check_never_seen(self) -> None:
+        """Documented response keys that no complete recording of this TR carries."""
+        if not self.complete_recordings:
+            return
+        for field in self.spec.response.body:
+            if field.element not in self.seen_keys:
+                self.add(
+                    "field-never-seen",
+                    f"recordings.response.{field.element}",
+                    f"documented, but absent from all {len(self.complete_recordings)} complete "
+                    f"recording(s): {', '.join(self.complete_recordings[:3])}",
+                    file=self.complete_recordings[0],
+                )
+
+
+def _succeeded(body: Mapping[str, Any]) -> bool:
+    code = body.get("return_code", 0)
+    return str(code).strip().lstrip("0") == "" if isinstance(code, int | str) else False
 
 
 def _walk(
@@ -369,6 +404,7 @@ def validate(specs: SpecSet, fixtures: Path | None) -> Report:
         if api_id in fixture_dirs:
             for file in sorted(fixture_dirs[api_id].glob("*.json")):
                 checker.check_fixture(file)
+            checker.check_never_seen()
         known = {
             (k.check, k.where): (i, k)
             for i, k in enumerate(spec.annotations.known_findings if spec.annotations else ())
@@ -381,8 +417,13 @@ def validate(specs: SpecSet, fixtures: Path | None) -> Report:
                 recorded.append(finding)
             else:
                 open_findings.append(finding)
+        checked = (
+            {f.name for f in fixture_dirs[api_id].glob("*.json")}
+            if api_id in fixture_dirs
+            else set()
+        )
         for key, (i, record) in known.items():
-            if key not in matched:
+            if key not in matched and _evidence_checked(record.where, checked):
                 path: DataPath = ("annotations", "known_findings", i)
                 open_findings.append(
                     Finding(
@@ -396,6 +437,20 @@ def validate(specs: SpecSet, fixtures: Path | None) -> Report:
                 )
     open_findings += _method_clashes(specs)
     return Report(open_findings, recorded)
+
+
+_RECORDING = re.compile(r"^(fixture:|recordings\.)(?P<file>[^\s]*?\.json)?")
+
+
+def _evidence_checked(where: str, checked: set[str]) -> bool:
+    """Whether a record's evidence was looked at in this run: a finding about a recording (say
+    one of ``../shared/live-responses``) cannot be stale when that recording was not read."""
+    match = _RECORDING.match(where)
+    if match is None:
+        return True
+    if where.startswith("recordings."):
+        return bool(checked)
+    return match.group("file") in checked
 
 
 def _method_clashes(specs: SpecSet) -> list[Finding]:
@@ -492,6 +547,12 @@ def _reason(finding: Finding, spec: TrSpec) -> str:
             "which cannot need a token; the client sends none."
         ),
     }
+    if finding.where.startswith(("fixture:", "recordings.")):
+        return (
+            f"A recorded answer ({finding.file}) disagrees with {source}: {message} "
+            f"[{CHECKS.get(finding.check, finding.check)}]. The client keeps what the service "
+            "sends (unknown keys in .extra); the table is what is wrong or incomplete."
+        )
     return templates.get(finding.check, f"Recorded from {source}: {message}")
 
 
