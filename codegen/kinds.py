@@ -24,6 +24,9 @@ _CODE = re.compile(r"^[0-9A-Za-z]+(_(NX|AL))?$")
 _TIME = re.compile(r"^(\d{2})(:?)(\d{2})(?:\2(\d{2}))?$")
 
 
+_FREE_TEXT = (ValueKind.TEXT, ValueKind.SECRET, ValueKind.ACCOUNT, ValueKind.PERSONAL)
+
+
 def _date_ok(text: str, fmt: str, digits: int) -> bool:
     if len(text) != digits or not text.isdigit():
         return False
@@ -46,7 +49,7 @@ def _time_ok(text: str, *, max_hour: int) -> bool:
 def kind_problem(field: Field, value: str) -> str | None:
     """Why ``value`` is not a valid ``field.kind`` value, or None. ``""`` means no value: fine."""
     kind = field.kind
-    if value == "" or kind is None or kind in (ValueKind.TEXT, ValueKind.SECRET):
+    if value == "" or kind is None or kind in _FREE_TEXT:
         return None
     ok: bool
     if kind is ValueKind.CODE:

@@ -43,6 +43,8 @@ class ValueKind(enum.Enum):
     SCALED = "scaled"  # "2658" means 26.58: sent without its decimal point, times 100
     MONTH = "month"  # YYYYMM
     SESSION_TIME = "session_time"  # HHMMSS / HH:MM[:SS] of a trading day; may pass 24:00
+    ACCOUNT = "account"  # an account number: text, masked in recordings
+    PERSONAL = "personal"  # a person's name or staff number: text, masked in recordings
 
 
 class Role(enum.Enum):

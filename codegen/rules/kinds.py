@@ -168,6 +168,7 @@ _DATE_KOREAN = re.compile(r"(일자|날짜|일)$")
 _TIME_TOKENS = {"tm", "time"}
 _TIME_KOREAN = re.compile(r"(시간|시각)$")
 _NAME_TOKENS = {"nm", "enm", "name"}
+_PERSONAL_KOREAN = {"계좌명", "입금자", "관리사번", "관리사원번호", "처리자"}
 #: Counts that stay integers even in US APIs (whose amounts carry decimals).
 _ORDINALS = {"rank", "cnt", "num", "dys"}
 _AVERAGE_KOREAN = re.compile(r"(단가|평균가|평균|손익)(\(|$|\d|n$)")
@@ -188,6 +189,18 @@ RULES: tuple[KindRule, ...] = (
         K.SECRET,
         lambda c: c.element in _SECRETS,
         "appkey / secretkey / token: kept out of reprs",
+    ),
+    KindRule(
+        "account",
+        K.ACCOUNT,
+        lambda c: c.korean.endswith("계좌번호") or c.element.lower() in {"acnt_no", "acctno"},
+        "an account number (계좌번호): masked when answers are recorded",
+    ),
+    KindRule(
+        "personal",
+        K.PERSONAL,
+        lambda c: c.korean in _PERSONAL_KOREAN,
+        "a person's name or staff number (계좌명, 입금자, 관리사번, 처리자): masked when recorded",
     ),
     KindRule(
         "name",

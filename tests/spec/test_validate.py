@@ -56,6 +56,12 @@ def test_every_recorded_finding_still_occurs(committed: Report) -> None:
         (api_id, k.check, k.where)
         for api_id, spec in specs.specs.items()
         for k in spec.known_findings
+        # records about published recordings (../shared/live-responses) are checked by
+        # test_live_responses.py, where those recordings are read
+        if not k.where.startswith("fixture:")
+        or (FIXTURES / api_id / k.where.removeprefix("fixture:").split(".json")[0]).with_suffix(
+            ".json"
+        ).is_file()
     }
     assert recorded == written
 
