@@ -105,9 +105,11 @@ class ObjectPlan:
 
     slots: tuple[Slot, ...]
     scalars: tuple[Slot, ...] = attrs.field(init=False)
+    lists: bool = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "scalars", tuple(s for s in self.slots if s.rows is None))
+        object.__setattr__(self, "lists", len(self.scalars) < len(self.slots))
 
 
 def compile_plan(fields: Sequence[Field]) -> ObjectPlan:
@@ -399,11 +401,17 @@ def _echo(scene: Scene, slot: Slot) -> str | None:
 # --- bodies ------------------------------------------------------------------------------------
 
 
-def _object(plan: ObjectPlan, subject: Subject, *, echo: bool) -> dict[str, Any]:
-    """The scalar fields of one object (LISTs are filled by the caller, in spec order)."""
+def _object(
+    plan: ObjectPlan, subject: Subject, *, echo: bool, start: int = 0, count: int = 0
+) -> dict[str, Any]:
+    """One object in spec order; its LISTs get ``count`` rows from global index ``start``."""
     out: dict[str, Any] = {}
     scene = subject.scene
-    for slot in plan.scalars:
+    slots = plan.slots if plan.lists else plan.scalars  # rows rarely nest: skip the check
+    for slot in slots:
+        if slot.rows is not None:
+            out[slot.element] = _rows(slot, scene, subject.code, start, count)
+            continue
         value = _echo(scene, slot) if echo else None
         if value is None:
             value = slot.produce(subject, slot)
@@ -413,32 +421,29 @@ def _object(plan: ObjectPlan, subject: Subject, *, echo: bool) -> dict[str, Any]
     return out
 
 
-def _rows(
-    slot: Slot, scene: Scene, default_code: str, start: int, count: int
-) -> list[dict[str, Any]]:
-    assert slot.rows is not None
+def _rows(slot: Slot, scene: Scene, code: str, start: int, count: int) -> list[dict[str, Any]]:
+    """The rows of one LIST; a LIST nested in a row gets ``count`` rows of that row's symbol."""
+    plan = slot.rows
+    assert plan is not None
     end_index = business_day_index(scene.day)
-    rows: list[dict[str, Any]] = []
     if slot.series is Series.SYMBOLS:
         if scene.codes:  # one row per requested code (on every page: the list is the request)
             codes = list(scene.codes)
         else:
             first = scene.key % len(scene.market.universe)
             codes = [scene.market.universe.at(first + start + i).code for i in range(count)]
-        for i, code in enumerate(codes):
-            subject = Subject(scene, code, start + i, end_index, None)
-            rows.append(_object(slot.rows, subject, echo=False))
-        return rows
-    for i in range(count):
-        index = start + i
+        return [
+            _object(plan, Subject(scene, c, start + i, end_index, None), echo=False, count=count)
+            for i, c in enumerate(codes)
+        ]
+    rows: list[dict[str, Any]] = []
+    for index in range(start, start + count):
         if slot.series is Series.MINUTES:
             back, offset = divmod(index, SESSION_MINUTES)
-            subject = Subject(
-                scene, default_code, index, end_index - back, SESSION_MINUTES - offset
-            )
+            subject = Subject(scene, code, index, end_index - back, SESSION_MINUTES - offset)
         else:
-            subject = Subject(scene, default_code, index, end_index - index, None)
-        rows.append(_object(slot.rows, subject, echo=False))
+            subject = Subject(scene, code, index, end_index - index, None)
+        rows.append(_object(plan, subject, echo=False, count=count))
     return rows
 
 
@@ -476,15 +481,8 @@ def generate_body(
     scene = Scene(market, day, codes, request, key)
     default_code = codes[0] if codes else f"{key % 100_000:05d}0"
     top = Subject(scene, default_code, page, business_day_index(day), None)
-    scalars = _object(plan, top, echo=True)
-    start = page * rows_per_page
-    body: dict[str, Any] = {}
-    for slot in plan.slots:  # spec order, like the live answers
-        if slot.rows is not None:
-            body[slot.element] = _rows(slot, scene, default_code, start, rows_per_page)
-        else:
-            body[slot.element] = scalars[slot.element]
-    return body
+    # Spec order, like the live answers; rows of page p start at global index p * rows.
+    return _object(plan, top, echo=True, start=page * rows_per_page, count=rows_per_page)
 
 
 __all__ = ["BASE_DATE", "ObjectPlan", "Series", "compile_plan", "generate_body"]

@@ -91,3 +91,11 @@ def test_daily_rows_start_at_the_requested_day() -> None:
     )
     days = [r["dt"] for r in body["rows"]]
     assert days == [business_days_back(asked, i).strftime("%Y%m%d") for i in range(4)]
+
+
+def test_a_list_nested_in_rows_is_filled() -> None:
+    fields = (_f("outer", "목록", None, _f("stk_cd", "종목코드", "code"), *DAILY),)
+    body = generate_body(fields, api_id="zz00005", request={}, rows_per_page=2)
+    for row in body["outer"]:
+        assert len(row["rows"]) == 2
+        assert row["rows"][0]["dt"] == DEFAULT_MARKET_DATE.strftime("%Y%m%d")
