@@ -10,7 +10,7 @@ The model, kept simple on purpose:
 * **Days** are business days (Monday to Friday; exchange holidays are not modelled). A weekend
   date means the Friday before it.
 * **Daily closes** follow a random walk in log space with a slight pull back to the symbol's
-  price level, a per-symbol volatility (1.2 % to 3.5 % a day), and rare limit-up/limit-down
+  price level, a per-symbol volatility (1 % to 2.8 % a day), and rare limit-up/limit-down
   days. The walk is anchored at ``ANCHOR_DAY`` (close = ``Symbol.anchor_price``) and runs
   forward and backward from there, so any date is reachable, and adding days never changes
   earlier ones.
@@ -270,7 +270,7 @@ class _Path:
         self.symbol = symbol
         self.etf = symbol.is_etf
         self.level = math.log(symbol.anchor_price)
-        self.sigma = 0.012 + 0.023 * _uniform(key, 0, 1000)
+        self.sigma = 0.010 + 0.018 * _uniform(key, 0, 1000)
         # Won traded a day: 1 bn to 300 bn; 30 bn to 900 bn for the well-known names.
         known = symbol.base_price is not None
         self.daily_value = (3e10 if known else 1e9) * (30 if known else 300) ** _uniform(
