@@ -10,12 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 from kiwoom_sandbox import Sandbox
 from kiwoom_sandbox.routes import Route
 from tests.sandbox._helpers import make_catalogue, make_config
 
 
+@pytest.mark.slow  # ~0.7 s of YAML
 def test_300_specs_load_and_every_route_answers(tmp_path: Path) -> None:
     specs = make_catalogue(tmp_path / "specs", count=300)
     with Sandbox(make_config(specs_dir=specs, fixtures_dir=None)) as sb:

@@ -127,6 +127,7 @@ def test_bad_input_exits_2_with_a_located_message(
     assert "Traceback" not in err
 
 
+@pytest.mark.slow  # a subprocess each
 @pytest.mark.parametrize("entry", list(COMMANDS))
 def test_a_bad_spec_prints_no_traceback_from_the_process(entry: str, bad_spec: Path) -> None:
     result = subprocess.run(
@@ -142,6 +143,7 @@ def test_a_bad_spec_prints_no_traceback_from_the_process(entry: str, bad_spec: P
     assert result.stderr.startswith("error: ") and ".yaml:" in result.stderr
 
 
+@pytest.mark.slow  # a subprocess each
 @pytest.mark.parametrize("entry", list(COMMANDS))
 def test_serves_until_terminated_then_exits_0(entry: str) -> None:
     command = [*COMMANDS[entry], "--port", "0", "--specs", str(SPECS), "--fixtures", str(FIXTURES)]

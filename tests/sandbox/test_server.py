@@ -126,7 +126,7 @@ def test_a_client_that_times_out_leaves_no_traceback(
     config = make_config(pages_for={"ka10005": 1}, rows_per_page=2_000)
     with Sandbox(config) as sb:
         token = sb.issue_token()
-        sb.inject("ka10005", "delay", delay=0.5)
+        sb.inject("ka10005", "delay", delay=0.3)
         with httpx.Client(base_url=sb.base_url, timeout=0.05) as client:
             with pytest.raises(httpx.TimeoutException):
                 call(client, "ka10005", token)
