@@ -18,7 +18,6 @@ import argparse
 import contextlib
 import ipaddress
 import sys
-import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -28,6 +27,7 @@ import attrs
 
 from kiwoom_cli.output import list_key, render
 from kiwoom_runtime import ArgumentError, KiwoomError
+from kiwoom_sandbox import cli as sandbox_cli
 
 if TYPE_CHECKING:
     from kiwoom_sandbox import SandboxConfig
@@ -173,13 +173,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
-    from kiwoom_sandbox import Sandbox
-
-    with Sandbox(_sandbox_config(args, port=args.port)) as sandbox:
-        print(f"kiwoom sandbox listening on {sandbox.base_url} (Ctrl-C stops it)", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
-    return 0
+    # The same command line as `python -m kiwoom_sandbox`: options, messages, exit codes.
+    return sandbox_cli.run(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -215,10 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
     listing = sub.add_parser("list", help="list the TRs this client knows")
     listing.set_defaults(func=_cmd_list)
 
-    sandbox = sub.add_parser("sandbox", help="run the local Kiwoom sandbox server")
-    sandbox.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    sandbox.add_argument("--specs", help="spec directory (default: the shipped specs)")
-    sandbox.add_argument("--fixtures", help="fixture directory (default: the shipped ones)")
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="run the local Kiwoom sandbox server",
+        description=sandbox_cli.DESCRIPTION,
+    )
+    sandbox_cli.add_arguments(sandbox)
     sandbox.set_defaults(func=_cmd_sandbox)
     return parser
 

@@ -4,10 +4,19 @@ The order of checks follows what a client can observe from the live service: rou
 then api-id), injected faults, rate limit, authentication, required fields, mock-only rules,
 then the data. Keeping this apart from ``server.py`` lets the HTTP layer stay a thin writer
 that only knows how to send bytes, delay, and break the connection on purpose.
+
+Where the data comes from, first match wins:
+
+1. ``pages_for`` names the api-id: synthetic pages, always (benchmarks);
+2. a fixture whose ``request`` matches: served as recorded, whatever code it names;
+3. a stock code the sandbox does not list (``symbol_policy``, ``universe``): ``[1901:...]``;
+4. the documentation example, if it documents this request and every value fits the spec;
+5. synthetic pages (``synth.py``), over the price path of ``market.py``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import threading
@@ -23,7 +32,9 @@ from kiwoom_sandbox import codes
 from kiwoom_sandbox.config import Fault, FaultKind, SandboxConfig
 from kiwoom_sandbox.fixtures import Fixture, find_fixture, load_fixtures
 from kiwoom_sandbox.limits import RateLimiter
+from kiwoom_sandbox.market import Market
 from kiwoom_sandbox.routes import Route, RouteTable
+from kiwoom_sandbox.symbols import well_formed
 from kiwoom_sandbox.synth import generate_body
 from kiwoom_sandbox.tokens import TokenStore, format_expires_dt
 
@@ -130,6 +141,7 @@ class App:
         self.limiter = RateLimiter()
         self.faults = FaultQueue()
         self._log: list[RequestRecord] = []
+        self._market_cache: Market | None = None
 
     # --- configuration and log, thread-safe ---
     @property
@@ -350,28 +362,76 @@ class App:
                     return codes.MOCK_KRX_ONLY.body(f" ({field.element}={value})")
         return None
 
+    def _market(self, config: SandboxConfig) -> Market:
+        """The price paths for the configured seed and universe (kept while those stay)."""
+        with self._lock:
+            market = self._market_cache
+            if (
+                market is None
+                or market.seed != config.seed
+                or market.universe is not config.universe
+            ):
+                market = self._market_cache = Market(config.seed, config.universe)
+            return market
+
+    def _symbols(
+        self, config: SandboxConfig, route: Route, body: Mapping[str, Any]
+    ) -> tuple[list[str], dict[str, Any] | None]:
+        """The stock codes the request names (``a|b`` lists too), or the 1901 answer."""
+        found: list[str] = []
+        for field in route.symbol_fields:
+            value = body.get(field.element)
+            if not isinstance(value, str):
+                continue
+            for code in (part.strip() for part in value.split("|")):
+                if not code:
+                    continue
+                listed = config.symbol_policy == "any" or code in config.universe
+                if not (well_formed(code) and listed):
+                    return found, codes.UNKNOWN_SYMBOL.body(f" ({field.element}={code})")
+                found.append(code)
+        return found, None
+
+    @staticmethod
+    def _day(config: SandboxConfig, route: Route, body: Mapping[str, Any]) -> dt.date:
+        """The market date, or the latest earlier date the request asks for (``base_dt``)."""
+        asked: list[dt.date] = []
+        for field in route.date_fields:
+            value = body.get(field.element)
+            if isinstance(value, str) and len(value) == 8 and value.isdigit():
+                try:
+                    asked.append(dt.datetime.strptime(value, "%Y%m%d").date())
+                except ValueError:
+                    continue
+        earlier = [day for day in asked if day <= config.market_date]
+        return max(earlier) if earlier else config.market_date
+
     def _page(
         self, config: SandboxConfig, route: Route, headers: Mapping[str, str], body: dict[str, Any]
     ) -> Reply:
-        """Synthetic pager if configured, else a fixture, else the example, else synthetic."""
+        """Fixture, else (for a known symbol) the fitting example, else synthetic pages."""
         api_id = route.api_id
         follow = headers.get("cont-yn", "").strip().upper() == "Y"
         next_key = headers.get("next-key", "").strip()
         bad_key = self._json(200, api_id, codes.BAD_NEXT_KEY.body(f" (next-key={next_key!r})"))
-        pages = config.pages_for.get(api_id)
+        forced = config.pages_for.get(api_id)
         fixture = None
-        if pages is None and config.use_fixtures:
+        if forced is None and config.use_fixtures:
             with self._lock:
                 fixture = find_fixture(self.fixtures, api_id, body)
-        if fixture is not None:
+        if fixture is not None:  # a recording answers the request it recorded, whatever it is
             index = fixture.page_after(next_key) if follow else 0
             if index is None:
                 return bad_key
             page = fixture.pages[index]
             return self._json(200, api_id, page.body, page.cont_yn, page.next_key)
-        if pages is None and config.use_examples and route.example is not None:
-            return bad_key if follow else self._json(200, api_id, route.example)
-        pages = pages or 1
+        requested, unknown = self._symbols(config, route, body)
+        if unknown is not None:
+            return self._json(200, api_id, unknown)
+        example = route.example_for(body) if forced is None and config.use_examples else None
+        if example is not None:
+            return bad_key if follow else self._json(200, api_id, example)
+        pages = forced or (config.synthetic_pages if route.paged and route.list_fields else 1)
         index = 0
         if follow:
             index = int(next_key[3:8]) if next_key[3:8].isdigit() else 0
@@ -383,7 +443,10 @@ class App:
             request=body,
             page=index,
             rows_per_page=config.rows_per_page,
-            seed=config.seed,
+            market=self._market(config),
+            day=self._day(config, route, body),
+            codes=requested,
+            plan=route.plan,
         )
         more = index + 1 < pages
         key = _synthetic_key(api_id, body, index + 1) if more else ""

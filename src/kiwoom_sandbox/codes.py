@@ -55,6 +55,9 @@ UNKNOWN_API_ID = Code(2, "1505", "API ID 오류", "해당 API ID는 존재하지
 WRONG_URI = Code(2, "1504", "API ID 오류", "해당 URI에서는 지원하는 API ID가 아닙니다")  # choice
 BAD_NEXT_KEY = Code(2, "1518", "연속조회 오류", "연속조회키가 유효하지 않습니다")  # sandbox choice
 NO_SUCH_URI = Code(2, "1500", "URI 오류", "존재하지 않는 URI입니다")  # sandbox choice, HTTP 404
+# --- unknown symbol: the code is seen live (1901/1902); a client reported the text for a
+# delisted code; return_code 2 (the invalid-input family) is a sandbox choice ---
+UNKNOWN_SYMBOL = Code(2, "1901", "입력 값 오류", "종목 정보가 없습니다")
 # --- mock environment (seen live) ---
 MOCK_NOT_SUPPORTED = Code(
     20, "1999", "모의투자 오류", "모의투자에서는 해당업무가 제공되지 않습니다"

@@ -7,6 +7,7 @@ and a test changes behaviour while the server runs by swapping in an evolved cop
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,7 +15,11 @@ from typing import Literal
 
 import attrs
 
+from kiwoom_sandbox.market import DEFAULT_MARKET_DATE
+from kiwoom_sandbox.symbols import DEFAULT_UNIVERSE, Universe
+
 Mode = Literal["prod", "mock"]
+SymbolPolicy = Literal["listed", "any"]
 
 
 @attrs.frozen
@@ -75,14 +80,28 @@ class SandboxConfig:
     """HTTP status of the 1700 answer: the live service has used 200 and 429."""
     rows_per_page: int = 3
     """Rows of each LIST field in synthetic answers."""
+    synthetic_pages: int = 1
+    """Pages of synthetic answers of paged TRs (``annotations.paged``) that have a LIST."""
     pages_for: Mapping[str, int] = attrs.field(factory=dict)
     """api_id -> number of synthetic pages. Naming an api-id here forces synthetic data for
     it, even when a fixture or a documentation example exists (benchmarks rely on this)."""
     seed: int = 0
-    """Synthetic data is a pure function of (seed, api_id, request body, page)."""
+    """Synthetic data is a pure function of (seed, api_id, request body, page); the price
+    path of each symbol of (seed, symbol, day)."""
+    market_date: dt.date = DEFAULT_MARKET_DATE
+    """The trading day answers describe: current prices are its close, daily rows go back
+    from it. Fixed by default so answers are reproducible; ``--date today`` on the command
+    line uses the current Korean date."""
+    symbol_policy: SymbolPolicy = "listed"
+    """Which stock codes exist. "listed": the codes of ``universe`` (with ``_NX``/``_AL``);
+    any other code answers ``[1901:...]`` (``UnknownSymbolError``). "any": every well-formed
+    code (six digits or capitals, optional suffix) is served, with a made-up name."""
+    universe: Universe = DEFAULT_UNIVERSE
+    """The listed symbols (``Universe.default().with_symbols({"123450": "샌드박스전자"})``)."""
     use_fixtures: bool = True
     use_examples: bool = True
-    """Serve the documentation example when it is valid JSON and no fixture matches."""
+    """Serve the documentation example for the request it documents, when every value of it
+    fits its field (kind and length) and no fixture matches; otherwise synthesize."""
 
     def __attrs_post_init__(self) -> None:
         if self.mode not in ("prod", "mock"):
@@ -93,6 +112,10 @@ class SandboxConfig:
             raise ValueError("pages_for values must be >= 1")
         if self.token_lifetime <= 0:
             raise ValueError("token_lifetime must be > 0")
+        if self.synthetic_pages < 1:
+            raise ValueError("synthetic_pages must be >= 1")
+        if self.symbol_policy not in ("listed", "any"):
+            raise ValueError(f"symbol_policy must be 'listed' or 'any', got {self.symbol_policy!r}")
 
 
 class FaultKind(enum.Enum):

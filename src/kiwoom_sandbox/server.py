@@ -10,14 +10,23 @@ believes is reusable.
 
 ``Sandbox`` starts the server on a background thread (port 0 picks a free port) and, on stop,
 closes open keep-alive connections and joins the threads, so tests never leak sockets.
+
+A client that gives up (a timeout, Ctrl-C) closes its socket while the sandbox is still
+answering; the write then fails with ``BrokenPipeError``/``ConnectionResetError``. That is the
+client's business, not a sandbox failure, so it is logged at DEBUG on ``kiwoom_sandbox.server``
+instead of the traceback ``socketserver`` would print into the user's terminal. Any other
+error while answering is a sandbox bug and is logged at ERROR with its traceback.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import struct
+import sys
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -29,6 +38,9 @@ from kiwoom_sandbox.config import Fault, FaultKind, SandboxConfig
 
 _JOIN_TIMEOUT = 5.0
 _POLL_INTERVAL = 0.05  # how fast stop() is noticed; tests start and stop a server each
+# The peer closed or stopped reading: nothing to report but a DEBUG line.
+_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
+_log = logging.getLogger("kiwoom_sandbox.server")
 
 
 class _Server(ThreadingHTTPServer):
@@ -42,7 +54,29 @@ class _Server(ThreadingHTTPServer):
         self.connections: set[socket.socket] = set()
         self.handler_threads: list[threading.Thread] = []
         self.guard = threading.Lock()
+        self.idle = threading.Condition(self.guard)
+        self.answering = 0
         super().__init__(address, _Handler)
+
+    @contextlib.contextmanager
+    def busy(self) -> Iterator[None]:
+        """Count a request being answered (``Sandbox.wait_idle`` waits for none)."""
+        with self.guard:
+            self.answering += 1
+        try:
+            yield
+        finally:
+            with self.guard:
+                self.answering -= 1
+                self.idle.notify_all()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Called by socketserver for an exception out of a handler (it would print it)."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, _GONE):
+            _log.debug("client %s went away: %r", client_address, exc)
+            return
+        _log.error("error while answering %s", client_address, exc_info=True)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         thread = threading.Thread(
@@ -92,13 +126,23 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(int(length))
 
     def _handle(self) -> None:
-        raw = self._read_body()
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        reply = self.server.app.handle(self.command, self.path, headers, raw)
-        if reply.delay > 0 and self.server.stopping.wait(reply.delay):
-            self.close_connection = True
-            return
-        self._send(reply)
+        with self.server.busy():
+            raw = self._read_body()
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            reply = self.server.app.handle(self.command, self.path, headers, raw)
+            if reply.delay > 0 and self.server.stopping.wait(reply.delay):
+                self.close_connection = True
+                return
+            try:
+                self._send(reply)
+            except _GONE as exc:
+                self.close_connection = True
+                _log.debug(
+                    "client %s went away before the answer to %s was sent: %r",
+                    self.client_address,
+                    headers.get("api-id") or self.path,
+                    exc,
+                )
 
     do_POST = _handle
     do_GET = _handle
@@ -205,6 +249,15 @@ class Sandbox:
 
     def url_for(self, api_id: str) -> str:
         return self.base_url + self.app.routes.by_api_id[api_id].spec.url
+
+    def wait_idle(self, timeout: float = _JOIN_TIMEOUT) -> bool:
+        """Wait until no request is being answered (say, after a client gave up waiting for a
+        delayed answer); False if one still is after ``timeout`` seconds."""
+        server = self._server
+        if server is None:
+            return True
+        with server.idle:
+            return server.idle.wait_for(lambda: server.answering == 0, timeout)
 
     # --- configuration at runtime ---
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -55,3 +57,24 @@ def bracket(response: httpx.Response) -> str:
     """The bracketed code of return_msg, e.g. '8005'."""
     msg = str(response.json()["return_msg"])
     return msg[msg.index("[") + 1 : msg.index(":", msg.index("["))]
+
+
+def make_catalogue(directory: Path, count: int = 300, source: Path = SPECS) -> Path:
+    """``count`` specs made by copying the shipped query specs under new API IDs (kz00000...),
+    plus ``_common.yaml`` and the token specs: a stand-in for the full catalogue."""
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source / "_common.yaml", directory / "_common.yaml")
+    queries: list[str] = []
+    for path in sorted(source.glob("*.yaml")):
+        if path.name.startswith("_"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"^\s+role: token_", text, re.M):
+            shutil.copy(path, directory / path.name)  # the client needs a token to call
+        else:
+            queries.append(text)
+    for i in range(count):
+        api_id = f"kz{i:05d}"
+        text = re.sub(r"^api_id: \S+$", f"api_id: {api_id}", queries[i % len(queries)], flags=re.M)
+        (directory / f"{api_id}.yaml").write_text(text, encoding="utf-8")
+    return directory

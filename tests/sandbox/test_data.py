@@ -38,9 +38,13 @@ def test_ka10006_fixture_served(client: httpx.Client, token: str) -> None:
     assert response.json() == recorded["pages"][0]["body"]  # type: ignore[index]
 
 
-def test_unmatched_request_falls_back_to_the_example(client: httpx.Client, token: str) -> None:
-    response = call(client, "ka10001", token, body={"stk_cd": "000660"})
-    assert response.json()["oyr_hgst"] == "+181400"  # the manual's example for ka10001
+def test_another_code_is_not_answered_with_the_manuals_example(
+    client: httpx.Client, token: str
+) -> None:
+    """issue 10 #5: the broken 005930 example (cur_prc '0.00') was served for every code."""
+    body = call(client, "ka10001", token, body={"stk_cd": "000660"}).json()
+    assert body["stk_cd"] == "000660" and body["stk_nm"] == "SK하이닉스"
+    assert re.fullmatch(r"[+-]?\d+", body["cur_prc"]) and body["oyr_hgst"] != "+181400"
 
 
 def test_synthetic_when_no_fixture_nor_example(client: httpx.Client, token: str) -> None:

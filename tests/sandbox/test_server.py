@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +115,23 @@ def test_cli_runs_in_the_foreground() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_client_that_times_out_leaves_no_traceback(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The answer is written after the client gave up: a DEBUG line, not a traceback."""
+    caplog.set_level(logging.DEBUG, logger="kiwoom_sandbox.server")
+    # A big answer (~0.7 MB), so writing it to the closed socket fails for sure.
+    config = make_config(pages_for={"ka10005": 1}, rows_per_page=2_000)
+    with Sandbox(config) as sb:
+        token = sb.issue_token()
+        sb.inject("ka10005", "delay", delay=0.3)
+        with httpx.Client(base_url=sb.base_url, timeout=0.05) as client:
+            with pytest.raises(httpx.TimeoutException):
+                call(client, "ka10005", token)
+        assert sb.wait_idle(timeout=30)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "BrokenPipe" not in err and "ConnectionReset" not in err
+    assert any("went away" in r.getMessage() for r in caplog.records)
+    assert all(r.levelno == logging.DEBUG for r in caplog.records if r.name.startswith("kiwoom_s"))
