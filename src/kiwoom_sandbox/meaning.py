@@ -64,6 +64,7 @@ class Role(enum.Enum):
     RATIO = "ratio"  # any other decimal
     SIGNED_RATIO = "signed_ratio"  # a decimal change (증감률, 대비율)
     CODE = "code"  # any other code
+    ACCOUNT = "account"  # the sandbox's account number
     TEXT = "text"
 
 
@@ -215,6 +216,12 @@ def classify(field: Field) -> Meaning:
             return Meaning(Role.SIGNED_RATIO, kind)
         return Meaning(Role.RATIO, kind)
     # --- prices ---
+    if kind is ValueKind.DECIMAL_PRICE:
+        return _price_meaning(element, korean, kind, extreme)
+    if kind is ValueKind.ACCOUNT:
+        return Meaning(Role.ACCOUNT, kind)
+    if kind is ValueKind.PERSONAL:
+        return Meaning(Role.NAME, kind)
     if kind is ValueKind.SIGNED_PRICE or (
         kind in (ValueKind.NUMBER, ValueKind.TEXT) and _is_price_name(element, korean)
     ):
