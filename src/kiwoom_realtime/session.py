@@ -167,6 +167,7 @@ class _Connection:
         self.reader: asyncio.Task[None] | None = None
         self.opened = time.monotonic()
         self.token = ""  # the token this connection logged in with (to invalidate it)
+        self.snapshots: list[ConditionSnapshot] = []  # conditions restarted on this connection
 
     def end(self, lost: _Lost) -> None:
         if not self.lost.done():
@@ -776,6 +777,8 @@ class AsyncRealtimeSession:
                 if outage is not None:
                     self._emit_gap(outage, attempt + 1)
                     outage = None
+                    for snapshot in conn.snapshots:  # after the Gap that explains them
+                        self._queue.put_control(snapshot)
                 first, attempt = False, 0
                 ended = await conn.lost
                 self._ready = False
@@ -974,8 +977,7 @@ class AsyncRealtimeSession:
             except APIError as exc:
                 logger.warning("real-time: condition %s could not be restarted: %s", seq, exc)
                 continue
-            if conn.number > 1:
-                self._queue.put_control(ConditionSnapshot(seq, codes))
+            conn.snapshots.append(ConditionSnapshot(seq, codes))
 
     async def _resend(self, conn: _Connection, frame: dict[str, Any], what: str) -> None:
         try:
