@@ -113,6 +113,8 @@ class RealtimeSandboxConfig:
     require_list_before_search: bool = True
     """CNSRREQ before CNSRLST on the same connection is refused (the manual says to list
     first)."""
+    login_answer_delay: float = 0.0
+    """Seconds before the LOGIN answer (the connection keeps working meanwhile: PINGs)."""
     notice_on_login: bool = False
     """Send SYSTEM R00000 (a notice) right after the LOGIN answer, as the live host does."""
 
@@ -203,6 +205,7 @@ class RealtimeSandbox:
         self._server: Server | None = None
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
+        self._background: set[asyncio.Task[Any]] = set()
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -328,6 +331,25 @@ class RealtimeSandbox:
                 self._changed.wait(min(left, 0.05))
         return True
 
+    def registrations(self) -> list[set[tuple[str, str]]]:
+        """Per open connection (oldest first): its registrations as (type, item) pairs (a US
+        item as its JSON text)."""
+
+        async def run() -> list[set[tuple[str, str]]]:
+            return [set(c.subs) for _, c in sorted(self._clients.items())]
+
+        out: list[set[tuple[str, str]]] = self._call(run())
+        return out
+
+    def condition_streams(self) -> list[set[str]]:
+        """Per open connection (oldest first): the seqs of its real-time condition searches."""
+
+        async def run() -> list[set[str]]:
+            return [set(c.conditions) for _, c in sorted(self._clients.items())]
+
+        out: list[set[str]] = self._call(run())
+        return out
+
     # -- faults -------------------------------------------------------------------------------
 
     def _call(self, coro: Any) -> Any:
@@ -335,6 +357,17 @@ class RealtimeSandbox:
             coro.close()
             raise RuntimeError("the realtime sandbox is not running")
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(_JOIN_TIMEOUT)
+
+    def _later(self, coro: Any) -> None:
+        """Run ``coro`` on the sandbox's loop without waiting for it.
+
+        Why: a fault method is usually called from a test whose event loop also runs the
+        client; waiting for a close handshake or for a burst to drain would wait for a client
+        that cannot run until the method returns.
+        """
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def disconnect(self) -> int:
         """Drop every connection without a close frame (a network failure); returns how many."""
@@ -353,23 +386,26 @@ class RealtimeSandbox:
 
         async def run() -> int:
             clients = list(self._clients.values())
-            await asyncio.gather(
-                *(c.ws.close(code, reason) for c in clients), return_exceptions=True
-            )
+            for client in clients:
+                self._later(client.ws.close(code, reason))
             return len(clients)
 
         n: int = self._call(run())
         return n
 
     def system(self, code: str, message: str = "", *, close: bool = False) -> int:
-        """Send ``{"trnm":"SYSTEM","code":code,"message":message}`` to every client."""
+        """Send ``{"trnm":"SYSTEM","code":code,"message":message}`` to every client (and close
+        the connection after it if ``close``); returns how many clients."""
+
+        async def one(client: _Client) -> None:
+            await self._send_system(client, code, message)
+            if close:
+                await client.ws.close(1000, code)
 
         async def run() -> int:
             clients = list(self._clients.values())
             for client in clients:
-                await self._send_system(client, code, message)
-                if close:
-                    await client.ws.close(1000, code)
+                self._later(one(client))
             return len(clients)
 
         n: int = self._call(run())
@@ -392,21 +428,25 @@ class RealtimeSandbox:
 
     def burst(self, count: int, *, type_code: str | None = None, item: str | None = None) -> int:
         """Send ``count`` REAL frames at once to each client, for each of its registrations
-        (or only ``type_code`` / ``item``); returns the number of frames sent."""
+        (or only ``type_code`` / ``item``); returns the number of frames that will be sent
+        (``stats.real_frames`` counts them as they go)."""
+
+        async def send(client: _Client, pairs: list[tuple[str, str]]) -> None:
+            for _ in range(count):
+                for pair in pairs:
+                    await self._send_real(client, pair)
 
         async def run() -> int:
-            sent = 0
+            total = 0
             for client in list(self._clients.values()):
                 pairs = [
                     p
                     for p in client.subs
                     if (type_code is None or p[0] == type_code) and (item is None or p[1] == item)
                 ]
-                for _ in range(count):
-                    for pair in pairs:
-                        if await self._send_real(client, pair):
-                            sent += 1
-            return sent
+                total += count * len(pairs)
+                self._later(send(client, pairs))
+            return total
 
         n: int = self._call(run())
         return n
@@ -415,11 +455,14 @@ class RealtimeSandbox:
         """Send ``frame`` as it is to every logged-in client."""
         text = json.dumps(frame, ensure_ascii=False)
 
+        async def one(client: _Client) -> None:
+            with contextlib.suppress(ConnectionClosed):
+                await client.ws.send(text)
+
         async def run() -> int:
             clients = [c for c in self._clients.values() if c.logged_in]
             for client in clients:
-                with contextlib.suppress(ConnectionClosed):
-                    await client.ws.send(text)
+                self._later(one(client))
             return len(clients)
 
         n: int = self._call(run())
@@ -427,13 +470,13 @@ class RealtimeSandbox:
 
     def condition_change(self, seq: str, code: str, *, insert: bool = True) -> int:
         """A stock enters (or leaves) real-time condition ``seq``: a type 02 REAL frame to each
-        client that runs it; returns how many got it."""
+        client that runs it; returns how many get it."""
 
         async def run() -> int:
             n = 0
             for client in list(self._clients.values()):
                 if seq in client.conditions:
-                    await self._send_condition_change(client, seq, code, insert)
+                    self._later(self._send_condition_change(client, seq, code, insert))
                     n += 1
             return n
 
@@ -528,9 +571,21 @@ class RealtimeSandbox:
             await self._send(client, {"trnm": "LOGIN", "return_code": 1, "return_msg": MSG_8005})
             return
         assert isinstance(token, str)
-        client.logged_in, client.token = True, token
+        client.token = token
+        delay = self._config.login_answer_delay
+        if delay > 0:  # answer later, without holding up the frames that follow
+            client.tasks.append(asyncio.create_task(self._answer_login(client, delay)))
+        else:
+            await self._answer_login(client, 0.0)
+
+    async def _answer_login(self, client: _Client, delay: float) -> None:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        client.logged_in = True
         self.stats.logins += 1
-        await self._send(client, {"trnm": "LOGIN", "return_code": 0, "return_msg": ""})
+        with contextlib.suppress(ConnectionClosed):
+            await self._send(client, {"trnm": "LOGIN", "return_code": 0, "return_msg": ""})
+        self._touch()
         if self._config.notice_on_login:
             await self._send_system(client, "R00000", "정상 접속되었습니다")
 
