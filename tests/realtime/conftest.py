@@ -88,4 +88,3 @@ async def next_of(rt: AsyncRealtimeSession, kind: type, timeout: float = SAFETY)
         raise AssertionError(f"the stream ended before a {kind.__name__}")
 
     return await asyncio.wait_for(find(), timeout)
-
