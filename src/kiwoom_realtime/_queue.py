@@ -24,6 +24,9 @@ from kiwoom_realtime.events import (
 )
 from kiwoom_runtime import logger
 
+NOTHING = object()
+"""What :meth:`EventQueue.get_nowait` returns when no event is waiting."""
+
 _CONTROL = frozenset({Gap, Dropped, ConditionSnapshot, SystemNotice, UnknownMessage})
 
 
@@ -98,6 +101,21 @@ class EventQueue:
                 self.dropped,
                 self.maxsize,
             )
+
+    def get_nowait(self) -> Any:
+        """The next event if one is waiting (or a pending ``Dropped``), else :data:`NOTHING`."""
+        if self._dropped_unreported or not self._events:
+            if self._dropped_unreported:
+                count, self._dropped_unreported = self._dropped_unreported, 0
+                return Dropped(count, self.dropped)
+            return NOTHING
+        event = self._events.popleft()
+        if type(event) not in _CONTROL:
+            self._data -= 1
+            putter = self._putter
+            if putter is not None and not putter.done():
+                putter.set_result(None)
+        return event
 
     async def get(self) -> Any:
         while True:

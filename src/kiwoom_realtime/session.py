@@ -48,9 +48,10 @@ import attrs
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from kiwoom_realtime._queue import NOTHING as _NOTHING
 from kiwoom_realtime._queue import EventQueue
 from kiwoom_realtime.config import MOCK_WS_URL, PROD_WS_URL, RealtimeConfig, ws_path
-from kiwoom_realtime.decoders import DEFAULT_DECODERS, DecoderRegistry, decode_generic
+from kiwoom_realtime.decoders import DEFAULT_DECODERS, Decoder, DecoderRegistry, decode_generic
 from kiwoom_realtime.errors import RealtimeClosedError, system_error
 from kiwoom_realtime.events import (
     ConditionSnapshot,
@@ -410,10 +411,12 @@ class AsyncRealtimeSession:
     async def __anext__(self) -> object:
         """The next event; raises the session's error once it failed for good and every event
         received before was consumed; stops after :meth:`aclose`."""
+        event = self._queue.get_nowait()  # the common case: no await, no extra coroutine
+        if event is not _NOTHING:
+            return event
         if self._supervisor is None and not self._closing:
             raise RealtimeClosedError("the session is not open: use 'async with' or open()")
-        event = await self._queue.get()
-        return event
+        return await self._queue.get()
 
     # -- subscriptions ------------------------------------------------------------------------
 
@@ -991,6 +994,7 @@ class AsyncRealtimeSession:
 
     async def _read(self, conn: _Connection) -> None:
         ws = conn.ws
+        block = self._queue.block
         try:
             async for raw in ws:
                 self.stats.frames += 1
@@ -1003,7 +1007,10 @@ class AsyncRealtimeSession:
                     continue
                 trnm = frame.get("trnm")
                 if trnm == "REAL":
-                    await self._on_real(frame)
+                    if block:
+                        await self._on_real_blocking(frame)
+                    else:
+                        self._on_real(frame)
                 elif trnm == "PING":
                     # Echo exactly what came, at once: the server drops clients that do not.
                     await ws.send(raw)
@@ -1038,35 +1045,48 @@ class AsyncRealtimeSession:
         reason = "" if isinstance(rcvd, int) else rcvd.reason
         return f"the server closed the connection (code {code}{': ' + reason if reason else ''})"
 
-    async def _on_real(self, frame: dict[str, Any]) -> None:
+    def _on_real(self, frame: dict[str, Any]) -> None:
+        """Decode a REAL frame into the queue (``drop_oldest``: never waits; this is the hot
+        path, so it stays a plain function)."""
         queue = self._queue
+        get_decoder = self.decoders.get
         for record in frame.get("data") or ():
-            type_code = record.get("type")
-            decoder = self.decoders.get(type_code)
+            decoder = get_decoder(record.get("type"))
             if decoder is None:
-                event: object = decode_generic(record)
+                queue.put_nowait(decode_generic(record))
             else:
-                try:
-                    event = decoder(record)
-                except Exception as exc:
-                    event = decode_generic(record)
-                    self.stats.decode_errors += 1
-                    if type_code not in self._decode_warned:
-                        self._decode_warned.add(type_code)
-                        logger.warning(
-                            "real-time: the decoder for type %s failed (%s: %s); yielding "
-                            "RealtimeData instead (warned once per type)",
-                            type_code,
-                            type(exc).__name__,
-                            exc,
-                        )
-            self.stats.events += 1
-            if queue.block:
-                await queue.put(event)
-            else:
-                queue.put_nowait(event)
+                queue.put_nowait(self._decode(decoder, record))
+        self.stats.events += len(frame.get("data") or ())
         self.stats.dropped = queue.dropped
         self.stats.queue_high_water = queue.high_water
+
+    async def _on_real_blocking(self, frame: dict[str, Any]) -> None:
+        """The same under ``overflow="block"``: waits for room in the queue."""
+        queue = self._queue
+        for record in frame.get("data") or ():
+            decoder = self.decoders.get(record.get("type"))
+            await queue.put(
+                decode_generic(record) if decoder is None else self._decode(decoder, record)
+            )
+            self.stats.events += 1
+        self.stats.queue_high_water = queue.high_water
+
+    def _decode(self, decoder: Decoder, record: dict[str, Any]) -> object:
+        try:
+            return decoder(record)
+        except Exception as exc:  # a decoder bug must not lose the record
+            type_code = str(record.get("type"))
+            self.stats.decode_errors += 1
+            if type_code not in self._decode_warned:
+                self._decode_warned.add(type_code)
+                logger.warning(
+                    "real-time: the decoder for type %s failed (%s: %s); yielding "
+                    "RealtimeData instead (warned once per type)",
+                    type_code,
+                    type(exc).__name__,
+                    exc,
+                )
+            return decode_generic(record)
 
     def _on_answer(self, conn: _Connection, trnm: str, frame: dict[str, Any]) -> None:
         waiters = conn.pending.get(trnm)

@@ -103,10 +103,17 @@ class RealtimeSession:
     # -- events -------------------------------------------------------------------------------
 
     def get(self, timeout: float | None = None) -> object:
-        """The next event; ``TimeoutError`` after ``timeout`` seconds; ``StopIteration``-free:
-        raises :class:`RealtimeClosedError` once the session is closed and drained."""
+        """The next event; ``TimeoutError`` after ``timeout`` seconds (no event is lost: the
+        wait is cancelled); :class:`RealtimeClosedError` once the session is closed and
+        drained."""
+        if self._closed:
+            raise RealtimeClosedError("the session is closed")
+        future = asyncio.run_coroutine_threadsafe(self._session.__anext__(), self._loop)
         try:
-            return self._run(self._session.__anext__(), timeout)
+            return future.result(timeout)
+        except TimeoutError:
+            future.cancel()
+            raise
         except StopAsyncIteration:
             raise RealtimeClosedError("the session is closed") from None
 

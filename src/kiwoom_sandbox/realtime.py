@@ -115,6 +115,10 @@ class RealtimeSandboxConfig:
     first)."""
     login_answer_delay: float = 0.0
     """Seconds before the LOGIN answer (the connection keeps working meanwhile: PINGs)."""
+    stamp_field: str | None = None
+    """If set, every REAL record gets this extra field with ``time.perf_counter_ns()`` taken
+    just before the frame is sent (benchmarks measure delivery latency with it; the clock is
+    system-wide on Linux, so another process can compare it with its own)."""
     notice_on_login: bool = False
     """Send SYSTEM R00000 (a notice) right after the LOGIN answer, as the live host does."""
 
@@ -688,6 +692,9 @@ class RealtimeSandbox:
         record = self._record(client, pair)
         if record is None:
             return False
+        stamp = self._config.stamp_field
+        if stamp is not None:
+            record["values"][stamp] = str(time.perf_counter_ns())
         try:
             await self._send(client, {"trnm": "REAL", "data": [record]})
         except ConnectionClosed:
