@@ -58,6 +58,8 @@ def test_the_blocking_session(tokens: IssuingTokens) -> None:
     with RealtimeSandbox(rate=0, ping_interval=0.2) as sb:
         with RealtimeSession(tokens.manager, url=sb.url, **FAST) as rt:
             rt.subscribe(["005930", "000660"], "0B")
+            with pytest.raises(TimeoutError):  # nothing sent yet; the wait is cancelled
+                rt.get(timeout=0.05)
             assert sb.burst(2) == 4
             events = [rt.get(timeout=20) for _ in range(4)]
             assert {e.item for e in events if isinstance(e, RealtimeData)} == {"005930", "000660"}
