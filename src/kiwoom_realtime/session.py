@@ -729,6 +729,8 @@ class AsyncRealtimeSession:
             self._state.notify_all()
 
     async def _wait_ready(self) -> _Connection:
+        if self._supervisor is None and not self._closing:
+            raise RealtimeClosedError("the session is not open: use 'async with' or open()")
         async with self._state:
             await self._state.wait_for(
                 lambda: self._ready or self._failure is not None or self._closing

@@ -16,6 +16,7 @@ from kiwoom_realtime import (
     AsyncRealtimeSession,
     ConditionChange,
     DecoderRegistry,
+    RealtimeClosedError,
     RealtimeData,
     decode_frame,
     split_code_prefix,
@@ -158,3 +159,17 @@ def test_synthetic_values_follow_their_kinds() -> None:
     assert first["12"].lstrip("+-").replace(".", "").isdigit()
     book = ValueSource(7, "005930", "0D", DEFAULT_FIELD_TABLE["0D"].fields).next_values()
     assert all(book[str(41 + i)].lstrip("+-").isdigit() for i in range(10))
+
+
+def test_a_session_must_be_open_to_be_used() -> None:
+    async def main() -> None:
+        rt = AsyncRealtimeSession("fixed-token-123", url="ws://127.0.0.1:9")
+        with pytest.raises(RealtimeClosedError):
+            await rt.subscribe("005930", "0B")
+        with pytest.raises(RealtimeClosedError):
+            await rt.__anext__()
+        await rt.aclose()
+        with pytest.raises(RealtimeClosedError):
+            await rt.open()
+
+    asyncio.run(main())
