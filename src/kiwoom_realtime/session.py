@@ -745,14 +745,17 @@ class AsyncRealtimeSession:
 
     async def _run(self) -> None:
         cfg = self.config
-        attempt = 0  # failed attempts in the current outage
+        # flaps: consecutive failed or short-lived connections, which drive the back-off (a
+        # server that accepts and closes at once must not be hammered every 0.5 s); tries:
+        # connection attempts in the current outage (the limit, and the Gap's count).
+        flaps = tries = 0
         outage: tuple[_dt.datetime, float, str] | None = None  # started (wall, mono), reason
-        first = True
+        first, opened_at = True, time.monotonic()
         pending_lost: _Lost | None = None
         try:
             while not self._closing:
                 if pending_lost is not None:
-                    delay = self._delay_for(pending_lost, attempt)
+                    delay = self._delay_for(pending_lost, flaps)
                     if delay > 0:
                         self.stats.last_delay, self.stats.last_delay_reason = (
                             delay,
@@ -769,22 +772,24 @@ class AsyncRealtimeSession:
                     if lost.kind == "fatal":
                         raise
                     if lost.kind != "token":  # renewal is bounded by _renewed, not attempts
-                        attempt += 1
+                        flaps += 1
+                        tries += 1
                     limit = cfg.connect_attempts if first else cfg.max_reconnect_attempts
                     if not first and not cfg.reconnect:
                         limit = 1
-                    if outage is None:
+                    if outage is None and not first:  # opening is not a gap in the data
                         outage = (_dt.datetime.now(_dt.UTC), time.monotonic(), lost.reason)
-                    if limit is not None and attempt >= limit:
-                        raise self._gave_up(lost, attempt, outage[1]) from None
+                    if limit is not None and tries >= limit:
+                        since = outage[1] if outage is not None else opened_at
+                        raise self._gave_up(lost, tries, since) from None
                     pending_lost = lost
                     continue
                 if outage is not None:
-                    self._emit_gap(outage, attempt + 1)
+                    self._emit_gap(outage, tries + 1)
                     outage = None
                     for snapshot in conn.snapshots:  # after the Gap that explains them
                         self._queue.put_control(snapshot)
-                first, attempt = False, 0
+                first, tries = False, 0
                 ended = await conn.lost
                 self._ready = False
                 await self._close_ws(conn)
@@ -795,8 +800,8 @@ class AsyncRealtimeSession:
                 if not cfg.reconnect:
                     raise self._gave_up(ended, 1, time.monotonic())
                 outage = (_dt.datetime.now(_dt.UTC), time.monotonic(), ended.reason)
-                if time.monotonic() - conn.opened >= cfg.stable_after:
-                    attempt = 0
+                stable = time.monotonic() - conn.opened >= cfg.stable_after
+                flaps = 0 if stable else flaps + 1
                 pending_lost = ended
         except asyncio.CancelledError:
             raise
@@ -810,7 +815,7 @@ class AsyncRealtimeSession:
             if self._failure is not None:
                 await self._notify()
 
-    def _delay_for(self, lost: _Lost, attempt: int) -> float:
+    def _delay_for(self, lost: _Lost, flaps: int) -> float:
         cfg = self.config
         since_previous = time.monotonic() - self._last_renewal_before
         if lost.kind == "token" and since_previous >= cfg.stable_after:
@@ -819,7 +824,7 @@ class AsyncRealtimeSession:
             base, cap = cfg.maintenance_delay, max(cfg.backoff_max, cfg.maintenance_delay)
         else:
             base, cap = cfg.backoff_initial, cfg.backoff_max
-        delay = min(base * cfg.backoff_multiplier ** max(attempt - 1, 0), cap)
+        delay = min(base * cfg.backoff_multiplier ** max(flaps - 1, 0), cap)
         return delay * (1.0 - cfg.jitter * self._random.random())
 
     def _gave_up(self, lost: _Lost, attempts: int, since: float) -> KiwoomError:

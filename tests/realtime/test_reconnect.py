@@ -239,3 +239,20 @@ def test_aclose_ends_the_stream(sandbox: RealtimeSandbox, tokens: IssuingTokens)
 
     assert asyncio.run(main()) == []
     assert sandbox.wait_until(lambda: sandbox.stats.open_connections == 0)
+
+
+def test_a_server_that_keeps_closing_at_once_is_not_hammered(
+    sandbox: RealtimeSandbox, tokens: IssuingTokens
+) -> None:
+    # The live host has closed with code 1000 during rapid reconnects: connections that do not
+    # last keep growing the back-off instead of reconnecting every backoff_initial.
+    async def main() -> list[float]:
+        delays = []
+        async with session(sandbox, tokens.manager, backoff_initial=0.02, jitter=0.0) as rt:
+            for _ in range(4):
+                sandbox.close_all(1000)
+                await next_of(rt, Gap)
+                delays.append(rt.stats.last_delay)
+        return delays
+
+    assert asyncio.run(main()) == pytest.approx([0.02, 0.04, 0.08, 0.16])
