@@ -19,7 +19,7 @@ import jinja2
 
 from codegen.loader import SpecSet, load_specs
 from codegen.model import PackageModel, build_package
-from codegen.naming import isort_key, py_str
+from codegen.naming import all_key, fmt_import, import_module_key, py_str
 
 PACKAGE = "kiwoom_typed"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -56,10 +56,17 @@ def _package_init_context(pkg: PackageModel) -> dict[str, object]:
     }
     for module, name in pkg.exports:
         lazy[name] = f"{PACKAGE}.tr.{module}"
-    imports = sorted(((m, n) for n, m in lazy.items()), key=lambda p: (p[0], isort_key(p[1])))
+    by_module: dict[str, list[str]] = {}
+    for name, module in lazy.items():
+        by_module.setdefault(module, []).append(name)
+    # Plain imports re-export: every name is in ``__all__`` (mypy and pyright read it).
+    imports = [
+        fmt_import(module, names, 4)
+        for module, names in sorted(by_module.items(), key=lambda p: import_module_key(p[0]))
+    ]
     return {
         "imports": imports,
-        "all_names": sorted(lazy, key=isort_key),
+        "all_names": sorted(lazy, key=all_key),
         "lazy": sorted(lazy.items()),
     }
 

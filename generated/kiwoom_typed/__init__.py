@@ -12,26 +12,21 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kiwoom_runtime.frames import pages_to_dataframe as pages_to_dataframe
-    from kiwoom_runtime.registry import TrInfo as TrInfo
-    from kiwoom_typed._client import AsyncClient as AsyncClient
-    from kiwoom_typed._client import Client as Client
-    from kiwoom_typed._registry import REGISTRY as REGISTRY
-    from kiwoom_typed.tr.au10001 import Au10001Request as Au10001Request
-    from kiwoom_typed.tr.au10001 import Au10001Response as Au10001Response
-    from kiwoom_typed.tr.au10001 import Au10001ResponseTyped as Au10001ResponseTyped
-    from kiwoom_typed.tr.au10002 import Au10002Request as Au10002Request
-    from kiwoom_typed.tr.au10002 import Au10002Response as Au10002Response
-    from kiwoom_typed.tr.ka10001 import Ka10001Request as Ka10001Request
-    from kiwoom_typed.tr.ka10001 import Ka10001Response as Ka10001Response
-    from kiwoom_typed.tr.ka10001 import Ka10001ResponseTyped as Ka10001ResponseTyped
-    from kiwoom_typed.tr.ka10005 import Ka10005Request as Ka10005Request
-    from kiwoom_typed.tr.ka10005 import Ka10005Response as Ka10005Response
-    from kiwoom_typed.tr.ka10005 import Ka10005StkDdwkmmItem as Ka10005StkDdwkmmItem
-    from kiwoom_typed.tr.ka10005 import Ka10005StkDdwkmmItemTyped as Ka10005StkDdwkmmItemTyped
-    from kiwoom_typed.tr.ka10006 import Ka10006Request as Ka10006Request
-    from kiwoom_typed.tr.ka10006 import Ka10006Response as Ka10006Response
-    from kiwoom_typed.tr.ka10006 import Ka10006ResponseTyped as Ka10006ResponseTyped
+    from kiwoom_runtime.frames import pages_to_dataframe
+    from kiwoom_runtime.registry import TrInfo
+    from kiwoom_typed._client import AsyncClient, Client
+    from kiwoom_typed._registry import REGISTRY
+    from kiwoom_typed.tr.au10001 import Au10001Request, Au10001Response, Au10001ResponseTyped
+    from kiwoom_typed.tr.au10002 import Au10002Request, Au10002Response, Au10002ResponseTyped
+    from kiwoom_typed.tr.ka10001 import Ka10001Request, Ka10001Response, Ka10001ResponseTyped
+    from kiwoom_typed.tr.ka10005 import (
+        Ka10005Request,
+        Ka10005Response,
+        Ka10005ResponseTyped,
+        Ka10005StkDdwkmmItem,
+        Ka10005StkDdwkmmItemTyped,
+    )
+    from kiwoom_typed.tr.ka10006 import Ka10006Request, Ka10006Response, Ka10006ResponseTyped
 
 __all__ = [
     "REGISTRY",
@@ -41,12 +36,14 @@ __all__ = [
     "Au10001ResponseTyped",
     "Au10002Request",
     "Au10002Response",
+    "Au10002ResponseTyped",
     "Client",
     "Ka10001Request",
     "Ka10001Response",
     "Ka10001ResponseTyped",
     "Ka10005Request",
     "Ka10005Response",
+    "Ka10005ResponseTyped",
     "Ka10005StkDdwkmmItem",
     "Ka10005StkDdwkmmItemTyped",
     "Ka10006Request",
@@ -63,12 +60,14 @@ _LAZY: dict[str, str] = {
     "Au10001ResponseTyped": "kiwoom_typed.tr.au10001",
     "Au10002Request": "kiwoom_typed.tr.au10002",
     "Au10002Response": "kiwoom_typed.tr.au10002",
+    "Au10002ResponseTyped": "kiwoom_typed.tr.au10002",
     "Client": "kiwoom_typed._client",
     "Ka10001Request": "kiwoom_typed.tr.ka10001",
     "Ka10001Response": "kiwoom_typed.tr.ka10001",
     "Ka10001ResponseTyped": "kiwoom_typed.tr.ka10001",
     "Ka10005Request": "kiwoom_typed.tr.ka10005",
     "Ka10005Response": "kiwoom_typed.tr.ka10005",
+    "Ka10005ResponseTyped": "kiwoom_typed.tr.ka10005",
     "Ka10005StkDdwkmmItem": "kiwoom_typed.tr.ka10005",
     "Ka10005StkDdwkmmItemTyped": "kiwoom_typed.tr.ka10005",
     "Ka10006Request": "kiwoom_typed.tr.ka10006",

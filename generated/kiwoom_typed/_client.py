@@ -129,11 +129,15 @@ class Client(SyncAPIClient):
 
         Args:
             grant_type: au10001 grant_type · wire key ``grant_type`` · String · length - · required
+
                 client_credentials 입력
+
                 kind: text
             appkey: au10001 앱키 · wire key ``appkey`` · String · length - · required
+
                 kind: secret
             secretkey: au10001 시크릿키 · wire key ``secretkey`` · String · length - · required
+
                 kind: secret
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 
@@ -178,10 +182,13 @@ class Client(SyncAPIClient):
 
         Args:
             appkey: au10002 앱키 · wire key ``appkey`` · String · length - · required
+
                 kind: secret
             secretkey: au10002 시크릿키 · wire key ``secretkey`` · String · length - · required
+
                 kind: secret
             token: au10002 접근토큰 · wire key ``token`` · String · length - · required
+
                 kind: secret
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 
@@ -220,8 +227,10 @@ class Client(SyncAPIClient):
 
         Args:
             stk_cd: ka10001 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 거래소별 종목코드
                 (KRX:039490,NXT:039490_NX,SOR:039490_AL)
+
                 kind: code
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 
@@ -258,8 +267,10 @@ class Client(SyncAPIClient):
 
         Args:
             stk_cd: ka10005 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 거래소별 종목코드
                 (KRX:039490,NXT:039490_NX,SOR:039490_AL)
+
                 kind: code
             cont_yn: True to ask for the next page (request header cont-yn: Y).
             next_key: the ``next-key`` of the previous response.
@@ -301,8 +312,10 @@ class Client(SyncAPIClient):
 
         Args:
             stk_cd: ka10005 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 거래소별 종목코드
                 (KRX:039490,NXT:039490_NX,SOR:039490_AL)
+
                 kind: code
             max_pages: stop after this many pages (None: follow to the end).
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
@@ -337,8 +350,10 @@ class Client(SyncAPIClient):
 
         Args:
             stk_cd: ka10006 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 거래소별 종목코드
                 (KRX:039490,NXT:039490_NX,SOR:039490_AL)
+
                 kind: code
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 
@@ -441,11 +456,15 @@ class AsyncClient(AsyncAPIClient):
 
         Args:
             grant_type: au10001 grant_type · wire key ``grant_type`` · String · length - · required
+
                 client_credentials 입력
+
                 kind: text
             appkey: au10001 앱키 · wire key ``appkey`` · String · length - · required
+
                 kind: secret
             secretkey: au10001 시크릿키 · wire key ``secretkey`` · String · length - · required
+
                 kind: secret
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 
@@ -490,10 +509,13 @@ class AsyncClient(AsyncAPIClient):
 
         Args:
             appkey: au10002 앱키 · wire key ``appkey`` · String · length - · required
+
                 kind: secret
             secretkey: au10002 시크릿키 · wire key ``secretkey`` · String · length - · required
+
                 kind: secret
             token: au10002 접근토큰 · wire key ``token`` · String · length - · required
+
                 kind: secret
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 
@@ -532,8 +554,10 @@ class AsyncClient(AsyncAPIClient):
 
         Args:
             stk_cd: ka10001 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 거래소별 종목코드
                 (KRX:039490,NXT:039490_NX,SOR:039490_AL)
+
                 kind: code
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 
@@ -570,8 +594,10 @@ class AsyncClient(AsyncAPIClient):
 
         Args:
             stk_cd: ka10005 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 거래소별 종목코드
                 (KRX:039490,NXT:039490_NX,SOR:039490_AL)
+
                 kind: code
             cont_yn: True to ask for the next page (request header cont-yn: Y).
             next_key: the ``next-key`` of the previous response.
@@ -613,8 +639,10 @@ class AsyncClient(AsyncAPIClient):
 
         Args:
             stk_cd: ka10005 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 거래소별 종목코드
                 (KRX:039490,NXT:039490_NX,SOR:039490_AL)
+
                 kind: code
             max_pages: stop after this many pages (None: follow to the end).
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
@@ -649,8 +677,10 @@ class AsyncClient(AsyncAPIClient):
 
         Args:
             stk_cd: ka10006 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 거래소별 종목코드
                 (KRX:039490,NXT:039490_NX,SOR:039490_AL)
+
                 kind: code
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 

@@ -17,6 +17,7 @@ import kiwoom_typed
 from codegen.loader import load_specs
 from codegen.spec import Field, TrSpec, ValueKind
 from kiwoom_runtime import ArgumentError, Direction, SignedPrice, ValueKindError
+from kiwoom_runtime.models import NO_ROWS
 from kiwoom_typed import REGISTRY, AsyncClient, Client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,15 +134,31 @@ def test_missing_keys_are_none_and_not_invented(api_id: str) -> None:
     assert model.to_dict() == {}
     assert model.raw is None and model.cont_yn is False and model.next_key is None
     for field in SPECS[api_id].response.body:
-        assert getattr(model, _python_name(field)) is None
+        value = getattr(model, _python_name(field))
+        if field.is_list:  # an absent LIST reads as no rows, and stays absent in to_dict()
+            assert value == () and value is NO_ROWS
+        else:
+            assert value is None
 
 
-def test_list_that_is_not_a_list_is_kept() -> None:
-    from kiwoom_typed.tr.ka10005 import Ka10005Response
+@pytest.mark.parametrize("api_id", [a for a in IDS if _list_fields(SPECS[a])])
+def test_list_that_is_not_a_list_is_kept(api_id: str) -> None:
+    key = _list_fields(SPECS[api_id])[0]
+    body = {key.element: "", "return_code": 0}
+    model = REGISTRY[api_id].response_type.from_dict(body)
+    assert getattr(model, _python_name(key)) == () and model.extra == {key.element: ""}
+    assert model.to_dict() == body
 
-    model = Ka10005Response.from_dict({"stk_ddwkmm": "", "return_code": 0})
-    assert model.stk_ddwkmm is None and model.extra == {"stk_ddwkmm": ""}
-    assert model.to_dict() == {"stk_ddwkmm": "", "return_code": 0}
+
+@pytest.mark.parametrize("api_id", [a for a in IDS if _list_fields(SPECS[a])])
+def test_empty_list_is_kept_apart_from_an_absent_one(api_id: str) -> None:
+    key = _list_fields(SPECS[api_id])[0]
+    empty = REGISTRY[api_id].response_type.from_dict({key.element: []})
+    rows = getattr(empty, _python_name(key))
+    assert rows == () and rows is not NO_ROWS and len(rows) == 0
+    assert empty.to_dict() == {key.element: []}
+    assert REGISTRY[api_id].endpoint.items is not None
+    assert list(REGISTRY[api_id].endpoint.items(empty)) == []
 
 
 # -- typed accessors --------------------------------------------------------------------------

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
-from kiwoom_runtime.decoding import list_rows, row_builder
+from kiwoom_runtime.decoding import row_builder
 from kiwoom_runtime.endpoint import Endpoint
 from kiwoom_runtime.frames import FrameColumns, rows_to_dataframe
+from kiwoom_runtime.models import NO_ROWS, TypedView, list_field
 from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import (
     SignedPrice,
@@ -40,6 +41,7 @@ __all__ = [
     "INFO",
     "Ka10005Request",
     "Ka10005Response",
+    "Ka10005ResponseTyped",
     "Ka10005StkDdwkmmItem",
     "Ka10005StkDdwkmmItemTyped",
 ]
@@ -54,81 +56,115 @@ class Ka10005StkDdwkmmItem:
     Attributes hold the raw strings as sent (missing or null -> None); keys the documentation
     does not list are kept in ``extra``.
 
-    ``typed`` gives parsed values (prices, numbers, decimals, dates).
+    ``typed`` gives every value parsed by its kind (prices, numbers, decimals, dates), the others
+    as sent.
     """
 
-    #: ka10005 날짜 · wire key ``date`` · String · length 20 · optional
-    #: kind: date
     date: str | None = None
+    """ka10005 날짜 · wire key ``date`` · String · length 20 · optional
 
-    #: ka10005 시가 · wire key ``open_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    kind: date
+    """
+
     open_pric: str | None = None
+    """ka10005 시가 · wire key ``open_pric`` · String · length 20 · optional
 
-    #: ka10005 고가 · wire key ``high_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    kind: signed_price
+    """
+
     high_pric: str | None = None
+    """ka10005 고가 · wire key ``high_pric`` · String · length 20 · optional
 
-    #: ka10005 저가 · wire key ``low_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    kind: signed_price
+    """
+
     low_pric: str | None = None
+    """ka10005 저가 · wire key ``low_pric`` · String · length 20 · optional
 
-    #: ka10005 종가 · wire key ``close_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    kind: signed_price
+    """
+
     close_pric: str | None = None
+    """ka10005 종가 · wire key ``close_pric`` · String · length 20 · optional
 
-    #: ka10005 대비 · wire key ``pre`` · String · length 20 · optional
-    #: kind: signed_number
+    kind: signed_price
+    """
+
     pre: str | None = None
+    """ka10005 대비 · wire key ``pre`` · String · length 20 · optional
 
-    #: ka10005 등락률 · wire key ``flu_rt`` · String · length 20 · optional
-    #: kind: decimal
+    kind: signed_number
+    """
+
     flu_rt: str | None = None
+    """ka10005 등락률 · wire key ``flu_rt`` · String · length 20 · optional
 
-    #: ka10005 거래량 · wire key ``trde_qty`` · String · length 20 · optional
-    #: kind: number
+    kind: decimal
+    """
+
     trde_qty: str | None = None
+    """ka10005 거래량 · wire key ``trde_qty`` · String · length 20 · optional
 
-    #: ka10005 거래대금 · wire key ``trde_prica`` · String · length 20 · optional
-    #: kind: number
+    kind: number
+    """
+
     trde_prica: str | None = None
+    """ka10005 거래대금 · wire key ``trde_prica`` · String · length 20 · optional
 
-    #: ka10005 외인보유 · wire key ``for_poss`` · String · length 20 · optional
-    #: kind: decimal
+    kind: number
+    """
+
     for_poss: str | None = None
+    """ka10005 외인보유 · wire key ``for_poss`` · String · length 20 · optional
 
-    #: ka10005 외인비중 · wire key ``for_wght`` · String · length 20 · optional
-    #: kind: decimal
+    kind: decimal
+    """
+
     for_wght: str | None = None
+    """ka10005 외인비중 · wire key ``for_wght`` · String · length 20 · optional
 
-    #: ka10005 외인순매수 · wire key ``for_netprps`` · String · length 20 · optional
-    #: kind: signed_number
+    kind: decimal
+    """
+
     for_netprps: str | None = None
+    """ka10005 외인순매수 · wire key ``for_netprps`` · String · length 20 · optional
 
-    #: ka10005 기관순매수 · wire key ``orgn_netprps`` · String · length 20 · optional
-    #: kind: signed_number
+    kind: signed_number
+    """
+
     orgn_netprps: str | None = None
+    """ka10005 기관순매수 · wire key ``orgn_netprps`` · String · length 20 · optional
 
-    #: ka10005 개인순매수 · wire key ``ind_netprps`` · String · length 20 · optional
-    #: kind: signed_number
+    kind: signed_number
+    """
+
     ind_netprps: str | None = None
+    """ka10005 개인순매수 · wire key ``ind_netprps`` · String · length 20 · optional
 
-    #: ka10005 신용잔고율 · wire key ``crd_remn_rt`` · String · length 20 · optional
-    #: kind: decimal
+    kind: signed_number
+    """
+
     crd_remn_rt: str | None = None
+    """ka10005 신용잔고율 · wire key ``crd_remn_rt`` · String · length 20 · optional
 
-    #: ka10005 외국계 · wire key ``frgn`` · String · length 20 · optional
-    #: kind: signed_number
+    kind: decimal
+    """
+
     frgn: str | None = None
+    """ka10005 외국계 · wire key ``frgn`` · String · length 20 · optional
 
-    #: ka10005 프로그램 · wire key ``prm`` · String · length 20 · optional
-    #: kind: signed_number
+    kind: signed_number
+    """
+
     prm: str | None = None
+    """ka10005 프로그램 · wire key ``prm`` · String · length 20 · optional
 
-    #: Keys the documentation does not list, exactly as received.
+    kind: signed_number
+    """
+
     extra: Mapping[str, Any] = attrs.field(factory=dict)
+    """Keys the documentation does not list, exactly as received."""
 
-    #: DataFrame columns: (Python name, wire key, value kind).
     FRAME_COLUMNS: ClassVar[FrameColumns] = (
         ("date", "date", "date"),
         ("open_pric", "open_pric", "signed_price"),
@@ -148,6 +184,7 @@ class Ka10005StkDdwkmmItem:
         ("frgn", "frgn", "signed_number"),
         ("prm", "prm", "signed_number"),
     )
+    """DataFrame columns: (Python name, wire key, value kind)."""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Ka10005StkDdwkmmItem:
@@ -200,13 +237,12 @@ class Ka10005StkDdwkmmItem:
         return Ka10005StkDdwkmmItemTyped(self)
 
 
-class Ka10005StkDdwkmmItemTyped:
-    """Typed values of :class:`Ka10005StkDdwkmmItem` (ka10005 주식일주월시분요청)."""
+class Ka10005StkDdwkmmItemTyped(TypedView[Ka10005StkDdwkmmItem]):
+    """Typed values of :class:`Ka10005StkDdwkmmItem` (ka10005 주식일주월시분요청): one property per
+    field, parsed by its value kind (the others as sent); ``repr`` lists them.
+    """
 
-    __slots__ = ("_m",)
-
-    def __init__(self, model: Ka10005StkDdwkmmItem) -> None:
-        self._m = model
+    __slots__ = ()
 
     @property
     def date(self) -> _dt.date | None:
@@ -410,21 +446,23 @@ class Ka10005Request:
 
     Request body of ka10005 주식일주월시분요청 (Stock daily/weekly/monthly/minute prices).
     Attributes hold the values as sent; construction checks required fields, documented lengths,
-    allowed values and types, raising ArgumentError naming the argument.
+    allowed values, kinds and types, raising ArgumentError naming the argument.
     """
 
-    #: ka10005 종목코드 · wire key ``stk_cd`` · String · length 20 · required
-    #: 거래소별 종목코드
-    #: (KRX:039490,NXT:039490_NX,SOR:039490_AL)
-    #: kind: code
     stk_cd: str
+    """ka10005 종목코드 · wire key ``stk_cd`` · String · length 20 · required
 
-    #: Wire key -> Python name of every documented field.
-    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
-        "stk_cd": "stk_cd",
-    }
-    #: Python names of the required fields.
+    거래소별 종목코드
+    (KRX:039490,NXT:039490_NX,SOR:039490_AL)
+
+    kind: code
+    """
+
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {"stk_cd": "stk_cd"}
+    """Wire key -> Python name of every documented field."""
+
     REQUIRED: ClassVar[tuple[str, ...]] = ("stk_cd",)
+    """Python names of the required fields."""
 
     def __attrs_post_init__(self) -> None:
         check_argument(API_ID, "stk_cd", "stk_cd", self.stk_cd, required=True, length=20)
@@ -453,40 +491,48 @@ class Ka10005Response:
     """ka10005 주식일주월시분요청 — response.
 
     Response body of ka10005 주식일주월시분요청 (Stock daily/weekly/monthly/minute prices).
-    Attributes hold the raw strings as sent (missing or null -> None); keys the documentation
-    does not list are kept in ``extra``; ``to_dict()`` gives back the body as received. ``raw``
-    is the HTTP answer (headers, status, bytes); ``cont_yn`` / ``next_key`` are the paging
-    headers.
+    Attributes hold the raw strings as sent (missing or null -> None, a missing LIST -> an empty
+    sequence); keys the documentation does not list are kept in ``extra``; ``to_dict()`` gives
+    back the body as received. ``raw`` is the HTTP answer (headers, status, bytes); ``cont_yn`` /
+    ``next_key`` are the paging headers.
+
+    ``typed`` gives every value parsed by its kind (prices, numbers, decimals, dates), the others
+    as sent.
 
     ``to_dataframe()`` turns the ``stk_ddwkmm`` rows into a pandas DataFrame.
     """
 
-    #: ka10005 주식일주월시분 · wire key ``stk_ddwkmm`` · LIST · length - · optional
-    stk_ddwkmm: Sequence[Ka10005StkDdwkmmItem] | None = None
+    stk_ddwkmm: Sequence[Ka10005StkDdwkmmItem] = NO_ROWS
+    """ka10005 주식일주월시분 · wire key ``stk_ddwkmm`` · LIST · length - · optional
 
-    #: ka10005 처리코드 · wire key ``return_code`` · Integer · length - · required
-    #: 0: 정상. Not in the manual's tables; seen in every response example.
+    LIST: rows of :class:`Ka10005StkDdwkmmItem`; an empty sequence when the body leaves the key
+    out (``to_dict()`` leaves it out too).
+    """
+
     return_code: int | None = None
+    """ka10005 처리코드 · wire key ``return_code`` · Integer · length - · required
 
-    #: ka10005 처리메시지 · wire key ``return_msg`` · String · length - · required
-    #: Not in the manual's tables; seen in every response example.
+    0: 정상. Not in the manual's tables; seen in every response example.
+    """
+
     return_msg: str | None = None
+    """ka10005 처리메시지 · wire key ``return_msg`` · String · length - · required
 
-    #: Keys the documentation does not list, exactly as received.
+    Not in the manual's tables; seen in every response example.
+    """
+
     extra: Mapping[str, Any] = attrs.field(factory=dict)
-    #: The HTTP answer this was decoded from (status, headers, bytes, parsed body).
+    """Keys the documentation does not list, exactly as received."""
+
     raw: RawResponse | None = attrs.field(default=None, eq=False, repr=False)
+    """The HTTP answer this was decoded from (status, headers, bytes, parsed body)."""
 
     @classmethod
-    def from_dict(
-        cls,
-        data: Mapping[str, Any],
-        raw: RawResponse | None = None,
-    ) -> Ka10005Response:
+    def from_dict(cls, data: Mapping[str, Any], raw: RawResponse | None = None) -> Ka10005Response:
         """Build from the JSON body (and the HTTP answer); unknown keys go to ``extra``."""
         d = dict(data)
         pop = d.pop
-        stk_ddwkmm = list_rows(
+        stk_ddwkmm = list_field(
             pop("stk_ddwkmm", None), _build_Ka10005StkDdwkmmItem, d, "stk_ddwkmm"
         )
         return cls(
@@ -500,7 +546,7 @@ class Ka10005Response:
     def to_dict(self) -> dict[str, Any]:
         """The body as received: wire keys, raw strings, envelope and ``extra`` included."""
         out: dict[str, Any] = {}
-        if self.stk_ddwkmm is not None:
+        if self.stk_ddwkmm is not NO_ROWS:
             out["stk_ddwkmm"] = [row.to_dict() for row in self.stk_ddwkmm]
         if self.return_code is not None:
             out["return_code"] = self.return_code
@@ -519,6 +565,11 @@ class Ka10005Response:
         """The ``next-key`` response header (the key of the next page), if any."""
         return None if self.raw is None else self.raw.next_key
 
+    @property
+    def typed(self) -> Ka10005ResponseTyped:
+        """Parsed values of this response (see :class:`Ka10005ResponseTyped`)."""
+        return Ka10005ResponseTyped(self)
+
     def to_dataframe(self, raw: bool = False) -> pd.DataFrame:
         """The ``stk_ddwkmm`` rows as a pandas DataFrame (one row per item).
 
@@ -529,18 +580,45 @@ class Ka10005Response:
         ``object`` columns. ``raw=True`` gives every value exactly as sent (``object``).
         """
         return rows_to_dataframe(
-            self._frame_rows(), Ka10005StkDdwkmmItem.FRAME_COLUMNS, API_ID, raw=raw
+            self.stk_ddwkmm, Ka10005StkDdwkmmItem.FRAME_COLUMNS, API_ID, raw=raw
         )
 
     def _frame_parts(self) -> tuple[str, FrameColumns, Sequence[Any]]:
-        return API_ID, Ka10005StkDdwkmmItem.FRAME_COLUMNS, self._frame_rows()
+        columns: FrameColumns = Ka10005StkDdwkmmItem.FRAME_COLUMNS
+        return API_ID, columns, self.stk_ddwkmm
 
-    def _frame_rows(self) -> Sequence[Ka10005StkDdwkmmItem]:
-        return self.stk_ddwkmm or ()
+
+class Ka10005ResponseTyped(TypedView[Ka10005Response]):
+    """Typed values of :class:`Ka10005Response` (ka10005 주식일주월시분요청): one property per
+    field, parsed by its value kind (the others as sent); ``repr`` lists them.
+    """
+
+    __slots__ = ()
+
+    @property
+    def stk_ddwkmm(self) -> Sequence[Ka10005StkDdwkmmItemTyped]:
+        """The ``stk_ddwkmm`` rows, each as its typed view."""
+        return tuple(row.typed for row in self._m.stk_ddwkmm)
+
+    @property
+    def return_code(self) -> int | None:
+        """ka10005 처리코드 (``return_code``) as sent: no value kind is declared.
+
+        0: 정상. Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_code
+
+    @property
+    def return_msg(self) -> str | None:
+        """ka10005 처리메시지 (``return_msg``) as sent: no value kind is declared.
+
+        Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_msg
 
 
 def _items(response: Ka10005Response) -> Sequence[Ka10005StkDdwkmmItem]:
-    return response.stk_ddwkmm or ()
+    return response.stk_ddwkmm
 
 
 ENDPOINT = Endpoint(

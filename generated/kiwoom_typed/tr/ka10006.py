@@ -17,6 +17,7 @@ import attrs
 from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
 from kiwoom_runtime.decoding import row_builder
 from kiwoom_runtime.endpoint import Endpoint
+from kiwoom_runtime.models import TypedView
 from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import (
     SignedPrice,
@@ -48,22 +49,24 @@ class Ka10006Request:
     """ka10006 주식시분요청 — request.
 
     Request body of ka10006 주식시분요청 (Stock time quote). Attributes hold the values as sent;
-    construction checks required fields, documented lengths, allowed values and types, raising
-    ArgumentError naming the argument.
+    construction checks required fields, documented lengths, allowed values, kinds and types,
+    raising ArgumentError naming the argument.
     """
 
-    #: ka10006 종목코드 · wire key ``stk_cd`` · String · length 20 · required
-    #: 거래소별 종목코드
-    #: (KRX:039490,NXT:039490_NX,SOR:039490_AL)
-    #: kind: code
     stk_cd: str
+    """ka10006 종목코드 · wire key ``stk_cd`` · String · length 20 · required
 
-    #: Wire key -> Python name of every documented field.
-    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
-        "stk_cd": "stk_cd",
-    }
-    #: Python names of the required fields.
+    거래소별 종목코드
+    (KRX:039490,NXT:039490_NX,SOR:039490_AL)
+
+    kind: code
+    """
+
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {"stk_cd": "stk_cd"}
+    """Wire key -> Python name of every documented field."""
+
     REQUIRED: ClassVar[tuple[str, ...]] = ("stk_cd",)
+    """Python names of the required fields."""
 
     def __attrs_post_init__(self) -> None:
         check_argument(API_ID, "stk_cd", "stk_cd", self.stk_cd, required=True, length=20)
@@ -92,72 +95,95 @@ class Ka10006Response:
     """ka10006 주식시분요청 — response.
 
     Response body of ka10006 주식시분요청 (Stock time quote). Attributes hold the raw strings as
-    sent (missing or null -> None); keys the documentation does not list are kept in ``extra``;
-    ``to_dict()`` gives back the body as received. ``raw`` is the HTTP answer (headers, status,
-    bytes); ``cont_yn`` / ``next_key`` are the paging headers.
+    sent (missing or null -> None, a missing LIST -> an empty sequence); keys the documentation
+    does not list are kept in ``extra``; ``to_dict()`` gives back the body as received. ``raw``
+    is the HTTP answer (headers, status, bytes); ``cont_yn`` / ``next_key`` are the paging
+    headers.
 
-    ``typed`` gives parsed values (prices, numbers, decimals, dates).
+    ``typed`` gives every value parsed by its kind (prices, numbers, decimals, dates), the others
+    as sent.
     """
 
-    #: ka10006 날짜 · wire key ``date`` · String · length 20 · optional
-    #: kind: date
     date: str | None = None
+    """ka10006 날짜 · wire key ``date`` · String · length 20 · optional
 
-    #: ka10006 시가 · wire key ``open_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    kind: date
+    """
+
     open_pric: str | None = None
+    """ka10006 시가 · wire key ``open_pric`` · String · length 20 · optional
 
-    #: ka10006 고가 · wire key ``high_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    kind: signed_price
+    """
+
     high_pric: str | None = None
+    """ka10006 고가 · wire key ``high_pric`` · String · length 20 · optional
 
-    #: ka10006 저가 · wire key ``low_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    kind: signed_price
+    """
+
     low_pric: str | None = None
+    """ka10006 저가 · wire key ``low_pric`` · String · length 20 · optional
 
-    #: ka10006 종가 · wire key ``close_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    kind: signed_price
+    """
+
     close_pric: str | None = None
+    """ka10006 종가 · wire key ``close_pric`` · String · length 20 · optional
 
-    #: ka10006 대비 · wire key ``pre`` · String · length 20 · optional
-    #: kind: signed_number
+    kind: signed_price
+    """
+
     pre: str | None = None
+    """ka10006 대비 · wire key ``pre`` · String · length 20 · optional
 
-    #: ka10006 등락률 · wire key ``flu_rt`` · String · length 20 · optional
-    #: kind: decimal
+    kind: signed_number
+    """
+
     flu_rt: str | None = None
+    """ka10006 등락률 · wire key ``flu_rt`` · String · length 20 · optional
 
-    #: ka10006 거래량 · wire key ``trde_qty`` · String · length 20 · optional
-    #: kind: number
+    kind: decimal
+    """
+
     trde_qty: str | None = None
+    """ka10006 거래량 · wire key ``trde_qty`` · String · length 20 · optional
 
-    #: ka10006 거래대금 · wire key ``trde_prica`` · String · length 20 · optional
-    #: kind: number
+    kind: number
+    """
+
     trde_prica: str | None = None
+    """ka10006 거래대금 · wire key ``trde_prica`` · String · length 20 · optional
 
-    #: ka10006 체결강도 · wire key ``cntr_str`` · String · length 20 · optional
-    #: kind: decimal
+    kind: number
+    """
+
     cntr_str: str | None = None
+    """ka10006 체결강도 · wire key ``cntr_str`` · String · length 20 · optional
 
-    #: ka10006 처리코드 · wire key ``return_code`` · Integer · length - · required
-    #: 0: 정상. Not in the manual's tables; seen in every response example.
+    kind: decimal
+    """
+
     return_code: int | None = None
+    """ka10006 처리코드 · wire key ``return_code`` · Integer · length - · required
 
-    #: ka10006 처리메시지 · wire key ``return_msg`` · String · length - · required
-    #: Not in the manual's tables; seen in every response example.
+    0: 정상. Not in the manual's tables; seen in every response example.
+    """
+
     return_msg: str | None = None
+    """ka10006 처리메시지 · wire key ``return_msg`` · String · length - · required
 
-    #: Keys the documentation does not list, exactly as received.
+    Not in the manual's tables; seen in every response example.
+    """
+
     extra: Mapping[str, Any] = attrs.field(factory=dict)
-    #: The HTTP answer this was decoded from (status, headers, bytes, parsed body).
+    """Keys the documentation does not list, exactly as received."""
+
     raw: RawResponse | None = attrs.field(default=None, eq=False, repr=False)
+    """The HTTP answer this was decoded from (status, headers, bytes, parsed body)."""
 
     @classmethod
-    def from_dict(
-        cls,
-        data: Mapping[str, Any],
-        raw: RawResponse | None = None,
-    ) -> Ka10006Response:
+    def from_dict(cls, data: Mapping[str, Any], raw: RawResponse | None = None) -> Ka10006Response:
         """Build from the JSON body (and the HTTP answer); unknown keys go to ``extra``."""
         return _build_Ka10006Response(data, raw)
 
@@ -207,13 +233,12 @@ class Ka10006Response:
         return Ka10006ResponseTyped(self)
 
 
-class Ka10006ResponseTyped:
-    """Typed values of :class:`Ka10006Response` (ka10006 주식시분요청)."""
+class Ka10006ResponseTyped(TypedView[Ka10006Response]):
+    """Typed values of :class:`Ka10006Response` (ka10006 주식시분요청): one property per field,
+    parsed by its value kind (the others as sent); ``repr`` lists them.
+    """
 
-    __slots__ = ("_m",)
-
-    def __init__(self, model: Ka10006Response) -> None:
-        self._m = model
+    __slots__ = ()
 
     @property
     def date(self) -> _dt.date | None:
@@ -316,6 +341,22 @@ class Ka10006ResponseTyped:
         naming ka10006, ``cntr_str`` and the raw value when it does not fit.
         """
         return typed_value(parse_decimal, self._m.cntr_str, API_ID, "cntr_str")
+
+    @property
+    def return_code(self) -> int | None:
+        """ka10006 처리코드 (``return_code``) as sent: no value kind is declared.
+
+        0: 정상. Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_code
+
+    @property
+    def return_msg(self) -> str | None:
+        """ka10006 처리메시지 (``return_msg``) as sent: no value kind is declared.
+
+        Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_msg
 
 
 _build_Ka10006Response = row_builder(

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from kiwoom_runtime import (
     NOT_GIVEN,
@@ -93,7 +93,7 @@ class Client(SyncAPIClient):
         self,
         *,
         stk_cd: str,
-        qry_tp: str | None = None,
+        qry_tp: Literal["1", "2"] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Zz00001Response:
         """zz00001 골든기본요청 — Golden basic.
@@ -103,10 +103,13 @@ class Client(SyncAPIClient):
 
         Args:
             stk_cd: zz00001 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 거래소별 종목코드
+
                 kind: code
             qry_tp: zz00001 조회구분 · wire key ``qry_tp`` · String · length 1 · optional
-                values: '1' 전체, '2' 상승
+
+                values: "1" 전체, "2" 상승
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 
         Returns:
@@ -143,6 +146,7 @@ class Client(SyncAPIClient):
 
         Args:
             stk_cd: zz00002 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 kind: code
             cont_yn: True to ask for the next page (request header cont-yn: Y).
             next_key: the ``next-key`` of the previous response.
@@ -183,6 +187,7 @@ class Client(SyncAPIClient):
 
         Args:
             stk_cd: zz00002 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 kind: code
             max_pages: stop after this many pages (None: follow to the end).
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
@@ -267,7 +272,7 @@ class AsyncClient(AsyncAPIClient):
         self,
         *,
         stk_cd: str,
-        qry_tp: str | None = None,
+        qry_tp: Literal["1", "2"] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Zz00001Response:
         """zz00001 골든기본요청 — Golden basic.
@@ -277,10 +282,13 @@ class AsyncClient(AsyncAPIClient):
 
         Args:
             stk_cd: zz00001 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 거래소별 종목코드
+
                 kind: code
             qry_tp: zz00001 조회구분 · wire key ``qry_tp`` · String · length 1 · optional
-                values: '1' 전체, '2' 상승
+
+                values: "1" 전체, "2" 상승
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 
         Returns:
@@ -317,6 +325,7 @@ class AsyncClient(AsyncAPIClient):
 
         Args:
             stk_cd: zz00002 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 kind: code
             cont_yn: True to ask for the next page (request header cont-yn: Y).
             next_key: the ``next-key`` of the previous response.
@@ -357,6 +366,7 @@ class AsyncClient(AsyncAPIClient):
 
         Args:
             stk_cd: zz00002 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 kind: code
             max_pages: stop after this many pages (None: follow to the end).
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).

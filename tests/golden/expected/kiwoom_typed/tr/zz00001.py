@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import attrs
 
 from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
 from kiwoom_runtime.decoding import row_builder
 from kiwoom_runtime.endpoint import Endpoint
+from kiwoom_runtime.models import TypedView
 from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import (
     Direction,
@@ -41,10 +42,7 @@ __all__ = [
 API_ID = "zz00001"
 
 
-_QRY_TP_VALUES = {
-    "1": "전체",
-    "2": "상승",
-}
+_QRY_TP_VALUES = {"1": "전체", "2": "상승"}
 
 
 @attrs.frozen(kw_only=True)
@@ -52,26 +50,29 @@ class Zz00001Request:
     """zz00001 골든기본요청 — request.
 
     Request body of zz00001 골든기본요청 (Golden basic). Attributes hold the values as sent;
-    construction checks required fields, documented lengths, allowed values and types, raising
-    ArgumentError naming the argument.
+    construction checks required fields, documented lengths, allowed values, kinds and types,
+    raising ArgumentError naming the argument.
     """
 
-    #: zz00001 종목코드 · wire key ``stk_cd`` · String · length 20 · required
-    #: 거래소별 종목코드
-    #: kind: code
     stk_cd: str
+    """zz00001 종목코드 · wire key ``stk_cd`` · String · length 20 · required
 
-    #: zz00001 조회구분 · wire key ``qry_tp`` · String · length 1 · optional
-    #: values: '1' 전체, '2' 상승
-    qry_tp: str | None = None
+    거래소별 종목코드
 
-    #: Wire key -> Python name of every documented field.
-    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
-        "stk_cd": "stk_cd",
-        "qry_tp": "qry_tp",
-    }
-    #: Python names of the required fields.
+    kind: code
+    """
+
+    qry_tp: Literal["1", "2"] | None = None
+    """zz00001 조회구분 · wire key ``qry_tp`` · String · length 1 · optional
+
+    values: "1" 전체, "2" 상승
+    """
+
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {"stk_cd": "stk_cd", "qry_tp": "qry_tp"}
+    """Wire key -> Python name of every documented field."""
+
     REQUIRED: ClassVar[tuple[str, ...]] = ("stk_cd",)
+    """Python names of the required fields."""
 
     def __attrs_post_init__(self) -> None:
         check_argument(API_ID, "stk_cd", "stk_cd", self.stk_cd, required=True, length=20)
@@ -105,44 +106,52 @@ class Zz00001Response:
     """zz00001 골든기본요청 — response.
 
     Response body of zz00001 골든기본요청 (Golden basic). Attributes hold the raw strings as sent
-    (missing or null -> None); keys the documentation does not list are kept in ``extra``;
-    ``to_dict()`` gives back the body as received. ``raw`` is the HTTP answer (headers, status,
-    bytes); ``cont_yn`` / ``next_key`` are the paging headers.
+    (missing or null -> None, a missing LIST -> an empty sequence); keys the documentation does
+    not list are kept in ``extra``; ``to_dict()`` gives back the body as received. ``raw`` is the
+    HTTP answer (headers, status, bytes); ``cont_yn`` / ``next_key`` are the paging headers.
 
-    ``typed`` gives parsed values (prices, numbers, decimals, dates).
+    ``typed`` gives every value parsed by its kind (prices, numbers, decimals, dates), the others
+    as sent.
     """
 
-    #: zz00001 현재가 · wire key ``cur_prc`` · String · length 20 · optional
-    #: kind: signed_price
     cur_prc: str | None = None
+    """zz00001 현재가 · wire key ``cur_prc`` · String · length 20 · optional
 
-    #: zz00001 250최고가일 · wire key ``250hgst_pric_dt`` · String · length 8 · optional
-    #: kind: date
+    kind: signed_price
+    """
+
     hgst_250_pric_dt: str | None = None
+    """zz00001 250최고가일 · wire key ``250hgst_pric_dt`` · String · length 8 · optional
 
-    #: zz00001 대비기호 · wire key ``pre_sig`` · String · length 1 · optional
-    #: kind: sign_code
+    kind: date
+    """
+
     pre_sig: str | None = None
+    """zz00001 대비기호 · wire key ``pre_sig`` · String · length 1 · optional
 
-    #: zz00001 처리코드 · wire key ``return_code`` · Integer · length - · required
-    #: 0: 정상. Not in the manual's tables; seen in every response example.
+    kind: sign_code
+    """
+
     return_code: int | None = None
+    """zz00001 처리코드 · wire key ``return_code`` · Integer · length - · required
 
-    #: zz00001 처리메시지 · wire key ``return_msg`` · String · length - · required
-    #: Not in the manual's tables; seen in every response example.
+    0: 정상. Not in the manual's tables; seen in every response example.
+    """
+
     return_msg: str | None = None
+    """zz00001 처리메시지 · wire key ``return_msg`` · String · length - · required
 
-    #: Keys the documentation does not list, exactly as received.
+    Not in the manual's tables; seen in every response example.
+    """
+
     extra: Mapping[str, Any] = attrs.field(factory=dict)
-    #: The HTTP answer this was decoded from (status, headers, bytes, parsed body).
+    """Keys the documentation does not list, exactly as received."""
+
     raw: RawResponse | None = attrs.field(default=None, eq=False, repr=False)
+    """The HTTP answer this was decoded from (status, headers, bytes, parsed body)."""
 
     @classmethod
-    def from_dict(
-        cls,
-        data: Mapping[str, Any],
-        raw: RawResponse | None = None,
-    ) -> Zz00001Response:
+    def from_dict(cls, data: Mapping[str, Any], raw: RawResponse | None = None) -> Zz00001Response:
         """Build from the JSON body (and the HTTP answer); unknown keys go to ``extra``."""
         return _build_Zz00001Response(data, raw)
 
@@ -178,13 +187,12 @@ class Zz00001Response:
         return Zz00001ResponseTyped(self)
 
 
-class Zz00001ResponseTyped:
-    """Typed values of :class:`Zz00001Response` (zz00001 골든기본요청)."""
+class Zz00001ResponseTyped(TypedView[Zz00001Response]):
+    """Typed values of :class:`Zz00001Response` (zz00001 골든기본요청): one property per field,
+    parsed by its value kind (the others as sent); ``repr`` lists them.
+    """
 
-    __slots__ = ("_m",)
-
-    def __init__(self, model: Zz00001Response) -> None:
-        self._m = model
+    __slots__ = ()
 
     @property
     def cur_prc(self) -> SignedPrice | None:
@@ -215,6 +223,22 @@ class Zz00001ResponseTyped:
         naming zz00001, ``pre_sig`` and the raw value when it does not fit.
         """
         return typed_value(parse_sign_code, self._m.pre_sig, API_ID, "pre_sig")
+
+    @property
+    def return_code(self) -> int | None:
+        """zz00001 처리코드 (``return_code``) as sent: no value kind is declared.
+
+        0: 정상. Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_code
+
+    @property
+    def return_msg(self) -> str | None:
+        """zz00001 처리메시지 (``return_msg``) as sent: no value kind is declared.
+
+        Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_msg
 
 
 _build_Zz00001Response = row_builder(
