@@ -625,10 +625,8 @@ class _Builder:
             arg_type = annotation
         required = field.required and request
         doc = self.field_doc(field, request=request, item_class=item_class)
-        arg_lines = wrap(doc_text(doc), LINE_LENGTH - _ARG_DOC)
-        arg_doc = (f"{name}: {arg_lines[0]}", *arg_lines[1:])
-        if len(arg_doc[0]) + _METHOD > LINE_LENGTH:  # rare: first line too long with the name
-            arg_doc = (f"{name}:", *arg_lines)
+        # The first line sits 4 columns left of the continuation lines: one width fits both.
+        arg_doc = tuple(wrap(doc_text(f"{name}: {doc}"), LINE_LENGTH - _ARG_DOC))
         values_const, values_def = "", ""
         if request and values:
             values_const = self.values_const(name)
@@ -759,13 +757,10 @@ class _Builder:
         parser: str | None = None
         if field.is_list:
             if model.item_class:
-                text = f"The ``{field.element}`` rows, each as its typed view."
+                text = f"{where}: the rows, each as its typed view."
                 body = f"return tuple(row.typed for row in self._m.{model.name})"
             else:
-                text = (
-                    f"The ``{field.element}`` rows as received (JSON objects: the manual lists "
-                    "no members)."
-                )
+                text = f"{where}: the rows as received (JSON objects: the manual lists no members)."
                 body = f"return self._m.{model.name}"
         elif kind is not None and kind in TYPED_KINDS:
             parser, _, meaning = TYPED_KINDS[kind]

@@ -112,12 +112,16 @@ def doc_text(text: str) -> str:
 def docstring(lines: Sequence[str], indent: int) -> str:
     """A docstring at ``indent`` from ready-wrapped ``lines`` (as ``ruff format`` leaves it).
 
-    One line when it fits with both quote triples, else the closing quotes on their own line.
+    One line when it fits with both quote triples; a longer single line is wrapped (ruff would
+    join its closing quotes to it), and several lines end with the closing quotes on their own.
     A quote at either end is escaped: ``\"\"\"\"x\"\"\"`` would not parse, and ruff would
     otherwise pad it with a space.
     """
     pad = " " * indent
     body = list(lines) or [""]
+    if len(body) == 1 and not fits(f'"""{body[0]}"""', indent):
+        # ruff puts the closing quotes of a one-line docstring on its line whatever the length
+        body = wrap(body[0], LINE_LENGTH - indent - 6)
     if body[0].startswith('"'):
         body[0] = "\\" + body[0]
     if body[-1].endswith('"') and not body[-1].endswith('\\"'):
@@ -249,10 +253,13 @@ def _cut(word: str, room: int) -> tuple[str, str]:
 
 
 def fmt_assign(target: str, value: str, indent: int) -> str:
-    """``target = value`` (a one-line value); too long, the value goes in parentheses (ruff)."""
+    """``target = value`` (a one-line value) laid out as ruff does when it is too long: a value
+    in brackets (a list comprehension) is split inside them, any other goes in parentheses."""
     one = f"{target} = {value}"
     if fits(one, indent):
         return one
+    if value.startswith("[") and value.endswith("]"):
+        return f"{target} = [\n{' ' * (indent + 4)}{value[1:-1]}\n{' ' * indent}]"
     return f"{target} = (\n{' ' * (indent + 4)}{value}\n{' ' * indent})"
 
 

@@ -128,7 +128,8 @@ class Client(SyncAPIClient):
         to manage tokens yourself.
 
         Args:
-            grant_type: au10001 grant_type · wire key ``grant_type`` · String · length - · required
+            grant_type: au10001 grant_type · wire key ``grant_type`` · String · length - ·
+                required
 
                 client_credentials 입력
 
@@ -455,7 +456,8 @@ class AsyncClient(AsyncAPIClient):
         to manage tokens yourself.
 
         Args:
-            grant_type: au10001 grant_type · wire key ``grant_type`` · String · length - · required
+            grant_type: au10001 grant_type · wire key ``grant_type`` · String · length - ·
+                required
 
                 client_credentials 입력
 

@@ -123,7 +123,7 @@ def check_argument(
     time / datetime a valid ``YYYYMMDD`` / ``HHMMSS`` / ``YYYYMMDDHHMMSS``.
 
     ``name`` is the Python argument, ``key`` the wire key; None passes when not required, and
-    so does ``""`` (no value) for the kind check.
+    so does ``""`` (no value, as the manual's examples send it) for the values and kind checks.
     """
     where = f"{api_id} {key!r}" if key == name else f"{api_id} wire key {key!r}"
     if value is None or (required and value == ""):
@@ -152,7 +152,7 @@ def check_argument(
         raise ArgumentError(
             name, f"{shown} is {len(value)} characters; at most {length} allowed ({where})"
         )
-    if values is not None and value not in values:
+    if values is not None and value not in values and (required or value):  # "": no value
         allowed = ", ".join(f"{v!r} ({m})" for v, m in values.items())
         raise ArgumentError(name, f"{_shown(key, value)} is not one of {allowed} ({where})")
 

@@ -64,7 +64,7 @@ class TypedView(Generic[M]):
     Subclasses add one property per field; ``repr`` shows them in the model's order, a value
     that does not fit its kind as ``<invalid ...>`` (it never raises), LIST rows by their count
     and leaves out the names in ``_HIDDEN`` (credentials). Two views are equal when their
-    models are.
+    models are (and, like the models, which hold dicts, they are not hashable).
     """
 
     __slots__ = ("_m",)
@@ -94,6 +94,3 @@ class TypedView(Generic[M]):
         if not isinstance(other, TypedView) or type(other) is not type(self):
             return NotImplemented
         return bool(self._m == other._m)
-
-    def __hash__(self) -> int:
-        return hash((type(self), self._m))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from tests.generator.synth import make_synthetic_specs
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs"
+GOLDEN_SPECS = ROOT / "tests" / "golden" / "specs"
 GENERATED = ROOT / "generated"
 VENV_BIN = Path(sys.executable).parent
 
@@ -31,16 +33,23 @@ def _tree(directory: Path) -> dict[str, bytes]:
     }
 
 
+@functools.cache
+def _rendered() -> dict[str, str]:
+    """The package rendered from ``specs/`` once per session (several tests read it)."""
+    return render(load_specs(SPECS))
+
+
 def test_two_runs_are_byte_identical(tmp_path: Path) -> None:
-    generate(SPECS, tmp_path / "a")
-    generate(SPECS, tmp_path / "b")
+    # Golden specs for the disk round trip; the committed specs once more in memory.
+    generate(GOLDEN_SPECS, tmp_path / "a")
+    generate(GOLDEN_SPECS, tmp_path / "b")
     first, second = _tree(tmp_path / "a"), _tree(tmp_path / "b")
     assert first == second and first
-    assert render(load_specs(SPECS)) == render(load_specs(SPECS))
+    assert render(load_specs(SPECS)) == _rendered()
 
 
-def test_every_file_has_the_header(tmp_path: Path) -> None:
-    files = render(load_specs(SPECS))
+def test_every_file_has_the_header() -> None:
+    files = _rendered()
     for rel, text in files.items():
         if rel.endswith(".py"):
             first = text.splitlines()[0]
@@ -53,7 +62,7 @@ def test_every_file_has_the_header(tmp_path: Path) -> None:
 
 
 def test_committed_generated_matches_specs() -> None:
-    problems = diff_files(render(load_specs(SPECS)), GENERATED)
+    problems = diff_files(_rendered(), GENERATED)
     assert problems == [], f"generated/ is stale, run `make generate`: {problems}"
 
 
@@ -61,67 +70,69 @@ def test_check_reports_modified_missing_and_stale(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    assert run_generate(SPECS, out, check=False) == 0
-    assert run_generate(SPECS, out, check=True) == 0
-    target = out / PACKAGE / "tr" / "ka10001.py"
+    assert run_generate(GOLDEN_SPECS, out, check=False) == 0
+    assert run_generate(GOLDEN_SPECS, out, check=True) == 0
+    target = out / PACKAGE / "tr" / "zz00001.py"
     original = target.read_text(encoding="utf-8")
     target.write_text(original + "# edited\n", encoding="utf-8")
     (out / PACKAGE / "tr" / "ka99999.py").write_text("# stale\n", encoding="utf-8")
     (out / PACKAGE / "_registry.py").unlink()
     capsys.readouterr()
-    assert run_generate(SPECS, out, check=True) == 1
+    assert run_generate(GOLDEN_SPECS, out, check=True) == 1
     err = capsys.readouterr().err
-    assert "differs" in err and "ka10001.py" in err
+    assert "differs" in err and "zz00001.py" in err
     assert "stale" in err and "ka99999.py" in err
     assert "missing" in err and "_registry.py" in err
     assert target.read_text(encoding="utf-8").endswith("# edited\n")  # --check writes nothing
-    assert cli_main(["generate", "--specs", str(SPECS), "--out", str(out), "--check"]) == 1
-    assert cli_main(["generate", "--specs", str(SPECS), "--out", str(out)]) == 0
+    assert cli_main(["generate", "--specs", str(GOLDEN_SPECS), "--out", str(out), "--check"]) == 1
+    assert cli_main(["generate", "--specs", str(GOLDEN_SPECS), "--out", str(out)]) == 0
     assert not (out / PACKAGE / "tr" / "ka99999.py").exists()
-    assert cli_main(["generate", "--specs", str(SPECS), "--out", str(out), "--check"]) == 0
+    assert cli_main(["generate", "--specs", str(GOLDEN_SPECS), "--out", str(out), "--check"]) == 0
 
 
 def _spec_dir(tmp_path: Path) -> Path:
+    """A spec directory with the golden TR zz00001 (its ``250hgst_pric_dt`` needs a
+    ``python_name``)."""
     specs = tmp_path / "specs"
     specs.mkdir()
-    shutil.copy(SPECS / "_common.yaml", specs)
-    shutil.copy(SPECS / "ka10001.yaml", specs)
+    shutil.copy(GOLDEN_SPECS / "_common.yaml", specs)
+    shutil.copy(GOLDEN_SPECS / "zz00001.yaml", specs)
     return specs
 
 
 def test_non_identifier_element_without_python_name_is_located(tmp_path: Path) -> None:
     specs = _spec_dir(tmp_path)
-    path = specs / "ka10001.yaml"
+    path = specs / "zz00001.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("      python_name: hgst_250\n", "", 1)
+    text = text.replace("      python_name: hgst_250_pric_dt\n", "", 1)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(SpecError) as exc:
         render(load_specs(specs))
     err = exc.value
-    line = text.splitlines().index("    - element: 250hgst") + 1
-    assert err.file.endswith("ka10001.yaml") and err.line == line
+    line = text.splitlines().index("    - element: 250hgst_pric_dt") + 1
+    assert err.file.endswith("zz00001.yaml") and err.line == line
     assert err.path.startswith("response.body[") and err.path.endswith("].element")
-    assert "250hgst" in str(err) and "python_name" in str(err)
+    assert "250hgst_pric_dt" in str(err) and "python_name" in str(err)
     assert cli_main(["generate", "--specs", str(specs), "--out", str(tmp_path / "o")]) == 2
 
 
 def test_spec_without_annotations_is_located(tmp_path: Path) -> None:
     specs = _spec_dir(tmp_path)
-    path = specs / "ka10001.yaml"
+    path = specs / "zz00001.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text[: text.rindex("\nannotations:") + 1], encoding="utf-8")
     with pytest.raises(SpecError) as exc:
         render(load_specs(specs))
-    assert exc.value.line is not None and exc.value.file.endswith("ka10001.yaml")
+    assert exc.value.line is not None and exc.value.file.endswith("zz00001.yaml")
     assert "annotations" in exc.value.message and "python_name" in exc.value.message
 
 
 def test_reserved_python_name_is_refused(tmp_path: Path) -> None:
     specs = _spec_dir(tmp_path)
-    path = specs / "ka10001.yaml"
+    path = specs / "zz00001.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(
-        text.replace("python_name: hgst_250\n", "python_name: extra\n"), encoding="utf-8"
+        text.replace("python_name: hgst_250_pric_dt\n", "python_name: extra\n"), encoding="utf-8"
     )
     with pytest.raises(SpecError, match="reserved"):
         render(load_specs(specs))

@@ -38,6 +38,12 @@ def test_check_argument_type_length_values() -> None:
         )
 
 
+def test_empty_optional_value_is_no_value() -> None:
+    check_argument("ka1", "qry_tp", "qry_tp", "", required=False, length=1, values={"1": "전체"})
+    with pytest.raises(ArgumentError, match="required, got an empty string"):
+        check_argument("ka1", "qry_tp", "qry_tp", "", required=True, length=1, values={"1": "x"})
+
+
 def test_check_argument_names_the_wire_key_when_it_differs() -> None:
     with pytest.raises(ArgumentError) as exc:
         check_argument("ka10001", "hgst_250", "250hgst", None, required=True, length=None)

@@ -597,7 +597,7 @@ class Ka10005ResponseTyped(TypedView[Ka10005Response]):
 
     @property
     def stk_ddwkmm(self) -> Sequence[Ka10005StkDdwkmmItemTyped]:
-        """The ``stk_ddwkmm`` rows, each as its typed view."""
+        """ka10005 주식일주월시분 (``stk_ddwkmm``): the rows, each as its typed view."""
         return tuple(row.typed for row in self._m.stk_ddwkmm)
 
     @property

@@ -296,7 +296,7 @@ class Zz00002ResponseTyped(TypedView[Zz00002Response]):
 
     @property
     def rows(self) -> Sequence[Zz00002RowsItemTyped]:
-        """The ``rows`` rows, each as its typed view."""
+        """zz00002 목록 (``rows``): the rows, each as its typed view."""
         return tuple(row.typed for row in self._m.rows)
 
     @property
