@@ -18,6 +18,7 @@ are read in one place, :func:`tr_facts`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -311,8 +312,9 @@ class ClassModel:
 @attrs.frozen
 class Example:
     title: str
-    text: str
+    text: str  # verbatim, as the manual prints it
     fence: str  # a backtick fence longer than any run of backticks in the text
+    is_json: bool
 
 
 @attrs.frozen
@@ -515,7 +517,12 @@ class _Builder:
             lines.append(line)
         if field.values:
             values = [AllowedValue(v, m) for v, m in sorted(field.values.items())]
-            lines.append(f"values: {_values_text(values)}")
+            line = f"values: {_values_text(values)}"
+            if fits(line, _ARG_DOC + 3):
+                lines.append(line)
+            else:  # one per line, so that no value is parted from its meaning
+                lines.append("values:")
+                lines += [f'- "{v.value}" {v.meaning}'.rstrip() for v in values]
         if field.note:
             lines.append(f"note: {field.note}")
         if lines:
@@ -584,7 +591,10 @@ class _Builder:
             if request:
                 self.error(here, "LIST fields in a request body are not supported yet")
             if field.items:
-                item_class = self.class_name(f"{owner}{camel(name)}Item", here, "row class")
+                item_class = f"{owner}{camel(name)}Item"
+                if len(item_class) > MAX_CLASS_NAME:  # nested rows: drop the parent's name
+                    item_class = f"{self.prefix}{camel(name)}Item"
+                item_class = self.class_name(item_class, here, "row class")
                 item = self.class_model(
                     item_class,
                     "item",
@@ -1116,7 +1126,8 @@ class _Builder:
             item_classes,
             envelope=self.spec_set.common.envelope,
         )
-        for reserved in ("timeout", "max_pages", "cont_yn", "next_key"):
+        # client method parameters, and the module the method imports as ``tr``
+        for reserved in ("timeout", "max_pages", "cont_yn", "next_key", "tr"):
             if any(f.name == reserved for f in request.fields):
                 self.error(
                     ("request", "body"), f"request field named {reserved!r}: add python_name"
@@ -1161,6 +1172,13 @@ class _Builder:
         classes = [request.name, response.name]
         classes += [c.name for c in item_classes]
         classes += [c.typed_name for c in classes_with_rows]
+        module_names = [*classes, *self.aliases]
+        for name in sorted({n for n in module_names if module_names.count(n) > 1}):
+            self.error(
+                ("response", "body"),
+                f"two generated names are both {name!r} (LIST row classes and Literal aliases "
+                "are named after their fields): give one of the fields another `python_name`",
+            )
         code_fields = tuple(
             py_str(f.element)
             for f in spec.request.body
@@ -1325,7 +1343,70 @@ def _example(title: str, text: str) -> Example:
     for ch in text:
         run = run + 1 if ch == "`" else 0
         longest = max(longest, run)
-    return Example(title, text, "`" * max(3, longest + 1))
+    try:
+        json.loads(text)
+        is_json = True
+    except ValueError:
+        is_json = False
+    return Example(title, text, "`" * max(3, longest + 1), is_json)
+
+
+# -- the reference (docs/reference) --------------------------------------------------------------
+
+
+@attrs.frozen
+class MenuGroup:
+    name: str
+    anchor: str
+    trs: tuple[TrModel, ...]
+
+
+@attrs.frozen
+class MenuSection:
+    name: str
+    anchor: str
+    subgroups: tuple[MenuGroup, ...]
+
+
+@attrs.frozen
+class ReferenceModel:
+    """The browsable reference: an index by menu and one page per TR (same TrModels)."""
+
+    header: str
+    specs_label: str
+    trs: tuple[TrModel, ...]
+    groups: tuple[MenuSection, ...]
+
+
+def build_reference(pkg: PackageModel, specs_label: str = "specs") -> ReferenceModel:
+    """Group the TRs by the manual's menu: section (국내주식, ...), then group (시세, ...).
+
+    Sections and groups come in the order of their first API ID, so related menus stay
+    together and the order never depends on the locale; anchors are numbered, not spelled.
+    """
+    sections: dict[str, dict[str, list[TrModel]]] = {}
+    for tr in sorted(pkg.trs, key=lambda t: t.api_id):
+        section = tr.menu[0] if tr.menu else ""
+        group = tr.menu[1] if len(tr.menu) > 2 else ""
+        sections.setdefault(section, {}).setdefault(group, []).append(tr)
+    out = []
+    for i, (name, groups) in enumerate(sections.items(), 1):
+        out.append(
+            MenuSection(
+                name or "—",
+                f"menu-{i}",
+                tuple(
+                    MenuGroup(group, f"menu-{i}-{j}", tuple(trs))
+                    for j, (group, trs) in enumerate(groups.items(), 1)
+                ),
+            )
+        )
+    return ReferenceModel(
+        header=header_line(f"{specs_label}/*.yaml"),
+        specs_label=specs_label,
+        trs=pkg.trs,
+        groups=tuple(out),
+    )
 
 
 def header_line(source: str) -> str:
@@ -1387,6 +1468,18 @@ def _cross_checks(spec_set: SpecSet, trs: Iterable[TrModel]) -> list[SpecError]:
                 )
     methods: dict[str, str] = {}
     roles: dict[str, str] = {}
+    exported: dict[str, str] = {}
+    for tr in trs:
+        located = spec_set.located.get(tr.api_id)
+        for name in tr.exports:
+            first = exported.setdefault(name, tr.api_id)
+            if first != tr.api_id and name not in ("API_ID", "ENDPOINT", "INFO"):
+                if located is not None:
+                    errors.append(
+                        located.error(
+                            ("api_id",), f"generated name {name!r} is also generated by {first}"
+                        )
+                    )
     for tr in trs:
         located = spec_set.located.get(tr.api_id)
         for name in filter(None, (tr.method_name, tr.pages_method_name)):

@@ -24,6 +24,15 @@ if TYPE_CHECKING:
         Zz00002RowsItem,
         Zz00002RowsItemTyped,
     )
+    from kiwoom_typed.tr.zz00003 import (
+        Zz00003ChartItem,
+        Zz00003ChartItemTyped,
+        Zz00003ChartTicksItem,
+        Zz00003ChartTicksItemTyped,
+        Zz00003Request,
+        Zz00003Response,
+        Zz00003ResponseTyped,
+    )
 
 __all__ = [
     "REGISTRY",
@@ -38,6 +47,13 @@ __all__ = [
     "Zz00002ResponseTyped",
     "Zz00002RowsItem",
     "Zz00002RowsItemTyped",
+    "Zz00003ChartItem",
+    "Zz00003ChartItemTyped",
+    "Zz00003ChartTicksItem",
+    "Zz00003ChartTicksItemTyped",
+    "Zz00003Request",
+    "Zz00003Response",
+    "Zz00003ResponseTyped",
     "pages_to_dataframe",
 ]
 
@@ -54,6 +70,13 @@ _LAZY: dict[str, str] = {
     "Zz00002ResponseTyped": "kiwoom_typed.tr.zz00002",
     "Zz00002RowsItem": "kiwoom_typed.tr.zz00002",
     "Zz00002RowsItemTyped": "kiwoom_typed.tr.zz00002",
+    "Zz00003ChartItem": "kiwoom_typed.tr.zz00003",
+    "Zz00003ChartItemTyped": "kiwoom_typed.tr.zz00003",
+    "Zz00003ChartTicksItem": "kiwoom_typed.tr.zz00003",
+    "Zz00003ChartTicksItemTyped": "kiwoom_typed.tr.zz00003",
+    "Zz00003Request": "kiwoom_typed.tr.zz00003",
+    "Zz00003Response": "kiwoom_typed.tr.zz00003",
+    "Zz00003ResponseTyped": "kiwoom_typed.tr.zz00003",
     "pages_to_dataframe": "kiwoom_runtime.frames",
 }
 

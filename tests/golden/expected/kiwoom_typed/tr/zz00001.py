@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import attrs
@@ -22,6 +23,8 @@ from kiwoom_runtime.values import (
     Direction,
     SignedPrice,
     parse_date,
+    parse_decimal,
+    parse_int,
     parse_sign_code,
     parse_signed_price,
     typed_value,
@@ -132,6 +135,30 @@ class Zz00001Response:
     kind: sign_code
     """
 
+    oyr_lwst: str | None = None
+    """zz00001 연중최저 · wire key ``oyr_lwst`` · String · length 20 · optional
+
+    kind: signed_price
+    """
+
+    crd_rt: str | None = None
+    """zz00001 신용비율 · wire key ``crd_rt`` · String · length 20 · optional
+
+    kind: decimal
+    """
+
+    setl_mm: str | None = None
+    """zz00001 결산월 · wire key ``setl_mm`` · String · length 20 · optional
+
+    kind: number
+    """
+
+    stk_nm: str | None = None
+    """zz00001 종목명 · wire key ``stk_nm`` · String · length 40 · optional
+
+    kind: text
+    """
+
     return_code: int | None = None
     """zz00001 처리코드 · wire key ``return_code`` · Integer · length - · required
 
@@ -164,6 +191,14 @@ class Zz00001Response:
             out["250hgst_pric_dt"] = self.hgst_250_pric_dt
         if self.pre_sig is not None:
             out["pre_sig"] = self.pre_sig
+        if self.oyr_lwst is not None:
+            out["oyr_lwst"] = self.oyr_lwst
+        if self.crd_rt is not None:
+            out["crd_rt"] = self.crd_rt
+        if self.setl_mm is not None:
+            out["setl_mm"] = self.setl_mm
+        if self.stk_nm is not None:
+            out["stk_nm"] = self.stk_nm
         if self.return_code is not None:
             out["return_code"] = self.return_code
         if self.return_msg is not None:
@@ -225,6 +260,42 @@ class Zz00001ResponseTyped(TypedView[Zz00001Response]):
         return typed_value(parse_sign_code, self._m.pre_sig, API_ID, "pre_sig")
 
     @property
+    def oyr_lwst(self) -> SignedPrice | None:
+        """zz00001 연중최저 (``oyr_lwst``) as a price with its direction: the magnitude is the
+        price, the sign is the direction against the previous close ('+' up, '-' down, no sign or
+        0 flat), never a negative price.
+
+        Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
+        naming zz00001, ``oyr_lwst`` and the raw value when it does not fit.
+        """
+        return typed_value(parse_signed_price, self._m.oyr_lwst, API_ID, "oyr_lwst")
+
+    @property
+    def crd_rt(self) -> Decimal | None:
+        """zz00001 신용비율 (``crd_rt``) as a decimal rate or ratio keeping its sign: '+26.69' is
+        Decimal('26.69').
+
+        Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
+        naming zz00001, ``crd_rt`` and the raw value when it does not fit.
+        """
+        return typed_value(parse_decimal, self._m.crd_rt, API_ID, "crd_rt")
+
+    @property
+    def setl_mm(self) -> int | None:
+        """zz00001 결산월 (``setl_mm``) as an integer (quantity, amount or count); '+' and zero
+        padding are accepted.
+
+        Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
+        naming zz00001, ``setl_mm`` and the raw value when it does not fit.
+        """
+        return typed_value(parse_int, self._m.setl_mm, API_ID, "setl_mm")
+
+    @property
+    def stk_nm(self) -> str | None:
+        """zz00001 종목명 (``stk_nm``) as sent: free text."""
+        return self._m.stk_nm
+
+    @property
     def return_code(self) -> int | None:
         """zz00001 처리코드 (``return_code``) as sent: no value kind is declared.
 
@@ -247,6 +318,10 @@ _build_Zz00001Response = row_builder(
         ("cur_prc", "cur_prc"),
         ("hgst_250_pric_dt", "250hgst_pric_dt"),
         ("pre_sig", "pre_sig"),
+        ("oyr_lwst", "oyr_lwst"),
+        ("crd_rt", "crd_rt"),
+        ("setl_mm", "setl_mm"),
+        ("stk_nm", "stk_nm"),
         ("return_code", "return_code"),
         ("return_msg", "return_msg"),
     ),
