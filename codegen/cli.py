@@ -2,7 +2,8 @@
 
     python -m codegen import SOURCE [--out specs/]   documentation (.txt/.xlsx/.json/.whl) -> specs
     python -m codegen validate [--specs specs/]       specs vs. format, examples, fixtures
-    python -m codegen generate [--specs specs/] [--out generated/] [--check]
+    python -m codegen generate [--specs specs/] [--out generated/] [--docs docs/reference]
+                               [--no-docs] [--check]
 
 Exit codes: 0 clean, 1 findings (validate) or drift (generate --check), 2 bad input or usage.
 """
@@ -68,7 +69,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_generate(args: argparse.Namespace) -> int:
     from codegen.generate import run_generate
 
-    return run_generate(Path(args.specs), Path(args.out), check=args.check)
+    docs = None if args.no_docs else Path(args.docs)
+    return run_generate(Path(args.specs), Path(args.out), check=args.check, docs_dir=docs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_generate.add_argument(
         "--out", default="generated", help="output directory (default: %(default)s)"
     )
+    p_generate.add_argument(
+        "--docs",
+        default="docs/reference",
+        help="directory of the API reference (default: docs/reference; all of it is generated)",
+    )
+    p_generate.add_argument("--no-docs", action="store_true", help="leave the reference alone")
     p_generate.add_argument(
         "--check", action="store_true", help="exit 1 if the output on disk is stale"
     )

@@ -40,6 +40,13 @@ __all__ = ["RESERVED_FIELD_NAMES", "resolve", "resolve_field"]
 
 #: Kinds whose descriptions can enumerate values (a date's "YYYYMMDD" is a format, not a list).
 _ENUMERABLE = frozenset({ValueKind.TEXT, ValueKind.CODE, ValueKind.SIGN_CODE})
+#: Kinds with a fixed wire width; a shorter documented Length is a flaw, not a limit.
+_FORMAT_WIDTH = {
+    ValueKind.DATE: 8,
+    ValueKind.DATETIME: 14,
+    ValueKind.TIME: 6,
+    ValueKind.MONTH: 6,
+}
 _ROLES = {"/oauth2/token": Role.TOKEN_ISSUE, "/oauth2/revoke": Role.TOKEN_REVOKE}
 _NOT_IN_MOCK = re.compile(r"모의투자(를|는)?\s*지원하지\s*않|모의투자\s*미지원")
 _APPLICATION = re.compile(r"신청$")
@@ -55,12 +62,23 @@ def resolve_field(field: Field, side: str, us: bool) -> Field:
         values = parse_values(field.description)
     python_name = field.python_name or field_name(field.element, RESERVED_FIELD_NAMES)
     items = tuple(resolve_field(item, side, us) for item in field.items)
+    length, note = field.length, field.note
+    width = _FORMAT_WIDTH.get(kind)
+    if length is not None and width is not None and length < width:
+        # ka20007 documents base_dt (YYYYMMDD) with Length 3: checking 3 would refuse every date.
+        note = (note + " " if note else "") + (
+            f"The documented Length ({length}) is shorter than the format ({width}): "
+            "the format is checked instead."
+        )
+        length = None
     return attrs.evolve(
         field,
         kind=None if field.is_list else kind,
         values=values or None,
         python_name=python_name,
         items=items,
+        length=length,
+        note=note,
     )
 
 

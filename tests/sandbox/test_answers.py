@@ -34,7 +34,7 @@ SPEC_SET = load_specs(SPECS)
 QUERY_IDS = [
     api_id
     for api_id in SPEC_IDS
-    if SPEC_SET.specs[api_id].annotations is None or SPEC_SET.specs[api_id].annotations.role is None  # type: ignore[union-attr]
+    if SPEC_SET.specs[api_id].facts.role is None
 ]
 SYMBOL_IDS = [
     a for a in QUERY_IDS if any(is_symbol_field(f) for f in SPEC_SET.specs[a].request.body)
