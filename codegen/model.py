@@ -214,10 +214,8 @@ class FieldModel:
     key: str  # wire key, exact
     key_literal: str  # the wire key as a Python literal
     korean: str
-    type_label: str  # the type as printed in the manual
     description: str
     note: str | None
-    documented_required: bool  # Required Y in the manual
     required: bool  # a required argument (requests only)
     length: int | None
     kind: str | None  # ValueKind value
@@ -237,7 +235,6 @@ class FieldModel:
     from_dict_arg: str  # ``name=...`` in the ``cls(...)`` call of ``from_dict``
     encode: str  # the ``to_dict`` statements, at method indentation
     converter: str | None  # the attrs converter of a date / time / datetime argument
-    alias: str | None  # module-level ``Literal`` alias of a long set of allowed values
     alias_def: str  # its definition and docstring (module level), or ""
     values_const: str  # module constant with the allowed values (requests), or ""
     values_def: str  # its definition, or ""
@@ -267,14 +264,6 @@ class ClassModel:
     wire_names: str  # ``WIRE_NAMES`` (requests)
     required_names: str  # ``REQUIRED`` (requests)
 
-    @property
-    def required_fields(self) -> tuple[FieldModel, ...]:
-        return tuple(f for f in self.fields if f.required)
-
-    @property
-    def optional_fields(self) -> tuple[FieldModel, ...]:
-        return tuple(f for f in self.fields if not f.required)
-
 
 @attrs.frozen
 class Example:
@@ -290,7 +279,6 @@ class TrModel:
     api_id_literal: str
     module: str  # module name under kiwoom_typed.tr
     name: str  # Korean name
-    name_literal: str
     english_name: str
     menu: tuple[str, ...]  # menu path, e.g. ("국내주식", "시세", "주식기본정보요청(ka10001)")
     http_method: str
@@ -631,10 +619,8 @@ class _Builder:
             key=field.element,
             key_literal=key,
             korean=field.korean,
-            type_label=field.type,
             description=field.description,
             note=field.note,
-            documented_required=field.required,
             required=required,
             length=field.length,
             kind=kind.value if kind is not None else None,
@@ -658,7 +644,6 @@ class _Builder:
             ),
             encode=self.encode(name, key, field.is_list, item_class),
             converter=converter,
-            alias=alias,
             alias_def=alias_def,
             values_const=values_const,
             values_def=values_def,
@@ -786,10 +771,8 @@ class _Builder:
                     key=f.element,
                     key_literal=key,
                     korean=f.korean,
-                    type_label=f.type,
                     description=f.description,
                     note=f.note,
-                    documented_required=f.required,
                     required=False,
                     length=f.length,
                     kind=None,
@@ -809,7 +792,6 @@ class _Builder:
                     from_dict_arg=fmt_call(f"{f.element}=pop", [key, "None"], 12, tail=","),
                     encode=self.encode(f.element, key, False, None),
                     converter=None,
-                    alias=None,
                     alias_def="",
                     values_const="",
                     values_def="",
@@ -1234,7 +1216,6 @@ class _Builder:
             api_id_literal=py_str(spec.api_id),
             module=spec.api_id.lower(),
             name=spec.name,
-            name_literal=py_str(spec.name),
             english_name=english,
             menu=menu,
             http_method=spec.method,

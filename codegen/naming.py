@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import keyword
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -26,13 +27,22 @@ def camel(text: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in text.split("_") if part)
 
 
+_WIDE_BELOW_1100 = frozenset(
+    ch for ch in map(chr, range(0x1100)) if unicodedata.east_asian_width(ch) in "WF"
+)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a terminal (and in ruff's E501): wide CJK characters count 2."""
     if text.isascii():
         return len(text)
     width = unicodedata.east_asian_width
-    return len(text) + sum(1 for ch in text if width(ch) in "WF")
+    # Below U+1100 (Hangul Jamo) only a few unassigned code points are wide: a set lookup
+    # instead of a call for the ASCII and Latin text that most lines are made of.
+    return len(text) + sum(
+        1 for ch in text if (width(ch) in "WF" if ch >= "\u1100" else ch in _WIDE_BELOW_1100)
+    )
 
 
 def _hard_split(word: str, width: int) -> list[str]:
@@ -100,12 +110,14 @@ def py_str(value: str) -> str:
 # Characters that end a line for Python's tokenizer or for editors (form feed, vertical tab,
 # the Unicode line separators) and other control characters: never copied into generated text.
 _CONTROL = {cp: " " for cp in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, 0x85, 0x2028, 0x2029)}
+_CONTROL_RE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _CONTROL) + "]")
 
 
 def doc_text(text: str) -> str:
     """Make ``text`` safe inside a ``\"\"\"`` docstring or a ``#`` comment (escapes, no tabs)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
-    text = text.translate(_CONTROL)
+    if _CONTROL_RE.search(text):  # rare; translate() costs a dict lookup per character
+        text = text.translate(_CONTROL)
     return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
 
 

@@ -54,13 +54,23 @@ def valid_value(field: Field) -> str:
 
 
 def contradictions(spec: TrSpec) -> list[str]:
-    """Required request fields no value can pass: every allowed value is longer than the
-    documented length (a flaw of the manual; the model refuses each value it allows)."""
-    return [
+    """Request fields no value can pass (flaws of the manual the model faithfully enforces):
+    every allowed value longer than the documented length, or a date / time / datetime kind
+    whose layout is longer than the length."""
+    out = [
         f"{spec.api_id} {f.element}: allowed values {sorted(f.values)} vs length {f.length}"
         for f in spec.request.body
-        if f.required and f.values and not any(_fits(f, v) for v in f.values)
+        if f.values and not any(_fits(f, v) for v in f.values)
     ]
+    out += [
+        f"{spec.api_id} {f.element}: kind {f.kind.value} vs length {f.length}"
+        for f in spec.request.body
+        if f.kind is not None
+        and not f.values
+        and not _fits(f, SAMPLES[f.kind])
+        and f.kind in (ValueKind.DATE, ValueKind.TIME, ValueKind.DATETIME)
+    ]
+    return out
 
 
 def sendable(spec: TrSpec) -> bool:

@@ -313,6 +313,7 @@ def test_envelope_raises_only_kiwoom_errors(
     endpoint = REGISTRY[api_id].endpoint
     if unsafe:
         endpoint = attrs.evolve(endpoint, retry_safe=False)
+    unsafe = not endpoint.retry_safe  # orders are unsafe as documented
     with _mock_client(handler) as client:
         try:
             client._call(endpoint, _request(api_id))
