@@ -79,3 +79,15 @@ def kind_problem(field: Field, value: str) -> str | None:
     else:  # pragma: no cover - every kind is handled above
         ok = True
     return None if ok else f"{value!r} is not a valid {kind.value}"
+
+
+_EXCHANGE_SUFFIXES = ("_NX", "_AL")
+
+
+def measured_length(field: Field, value: str) -> int:
+    """``value``'s length against the field's documented Length: a code's exchange suffix
+    (``005930_NX``) is not counted; the tables give the code's own length, and the service
+    takes and echoes the suffixed form (kiwoom_runtime.arguments measures the same way)."""
+    if field.kind is ValueKind.CODE and value.endswith(_EXCHANGE_SUFFIXES):
+        return len(value) - 3
+    return len(value)

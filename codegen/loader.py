@@ -262,10 +262,38 @@ def load_common(directory: Path) -> CommonSpec:
     return load_common_text(read_text(path, display_path(path)), display_path(path))
 
 
+#: Loaded spec sets by directory and the state of its files: a sandbox, a test module and the
+#: generator in one process read 300 specs once (about a second), not once each.
+_CACHE: dict[tuple[str, str], tuple[tuple[tuple[str, int, int], ...], SpecSet]] = {}
+
+
+def _fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    out = []
+    for path in sorted(directory.glob("*.yaml")):
+        stat = path.stat()
+        out.append((path.name, stat.st_size, stat.st_mtime_ns))
+    return tuple(out)
+
+
 def load_specs(directory: Path) -> SpecSet:
-    """Load ``directory/_common.yaml`` and every ``directory/*.yaml``; collect all errors."""
+    """Load ``directory/_common.yaml`` and every ``directory/*.yaml``; collect all errors.
+
+    The result is shared (its specs are frozen): a second call for an unchanged directory
+    returns it at the cost of a ``stat`` per file.
+    """
     if not directory.is_dir():
         raise SpecError(display_path(directory), None, "", "no such spec directory")
+    key = (str(directory.resolve()), str(Path.cwd()))  # display paths depend on the cwd
+    fingerprint = _fingerprint(directory)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    loaded = _load_specs(directory)
+    _CACHE[key] = (fingerprint, loaded)
+    return loaded
+
+
+def _load_specs(directory: Path) -> SpecSet:
     common = load_common(directory)
     specs: dict[str, TrSpec] = {}
     files: dict[str, str] = {}

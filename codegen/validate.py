@@ -22,7 +22,7 @@ import attrs
 
 from codegen.dump import dump_spec
 from codegen.errors import SpecError
-from codegen.kinds import kind_problem
+from codegen.kinds import kind_problem, measured_length
 from codegen.loader import SpecSet, display_path, load_specs
 from codegen.spec import Annotations, Field, KnownFinding, Role, TrSpec, ValueKind
 from codegen.yamlsource import Path as DataPath
@@ -43,6 +43,7 @@ CHECKS = {
     "value-not-allowed": "a value outside the allowed values the description lists",
     "key-order": "the example lists fields in another order than the table",
     "length-missing": "the table gives no Length for String fields",
+    "length-below-format": "a documented Length shorter than the field's format (YYYYMMDD ...)",
     "list-without-items": "a field typed LIST whose member rows the table leaves out",
     "token-issue-needs-token": "the token-issue TR documents a required authorization header",
     "name-untranslated": "a word of the API 명 is not in the glossary: the method is named by ID",
@@ -76,6 +77,7 @@ class _Checker:
 
     def __init__(self, specs: SpecSet, spec: TrSpec) -> None:
         self.spec = spec
+        self.raw = specs.raw.get(spec.api_id, spec)  # as written, before the rules
         self.file = specs.files[spec.api_id]
         self.located = specs.located[spec.api_id]
         self.envelope = {f.element for f in specs.common.envelope}
@@ -116,9 +118,20 @@ class _Checker:
                 ("name",),
             )
         for side in ("request", "response"):
+            documented = {w: f for _, w, f in _walk(getattr(self.raw, side).body, (), side)}
             unmeasured: list[str] = []
             for path, where, field in _walk(getattr(spec, side).body, (side, "body"), side):
-                if field.type == "String" and field.length is None:
+                printed = documented.get(where)
+                if printed is not None and printed.length is not None and field.length is None:
+                    self.add(
+                        "length-below-format",
+                        where,
+                        f"Length {printed.length} is shorter than the "
+                        f"{field.kind.value if field.kind else ''} format, so the format is "
+                        "checked instead",
+                        path,
+                    )
+                if field.type == "String" and (printed or field).length is None:
                     unmeasured.append(field.element)
                 if field.is_list and not field.items:
                     self.add(
@@ -250,7 +263,7 @@ class _Checker:
                     file,
                 )
                 continue
-            if field.length is not None and len(value) > field.length:
+            if field.length is not None and measured_length(field, value) > field.length:
                 self.add(
                     "value-length",
                     here,
@@ -537,6 +550,10 @@ def _reason(finding: Finding, spec: TrSpec) -> str:
         "length-missing": (
             f"The table in {source} prints no Length for these fields ({message}); no length "
             "is checked for them before sending."
+        ),
+        "length-below-format": (
+            f"{source} gives a Length shorter than the field's own format ({message}); checking "
+            "the Length would refuse every valid value."
         ),
         "list-without-items": (
             f"{source} types the field LIST but lists no member rows under it; its value is "

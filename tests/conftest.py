@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +14,20 @@ SEED = ROOT / "tests" / "seed" / "kiwoom_manual_extract.txt"
 FIXTURES = ROOT / "tests" / "fixtures"
 
 SPEC_IDS = sorted(p.stem for p in SPECS.glob("*.yaml") if not p.name.startswith("_"))
+
+#: How many TRs the quick gate (``make check``) runs each per-TR test on; ``make test`` (CI)
+#: runs every TR. The sample is spread over the sorted IDs, so every menu is covered.
+QUICK_SAMPLE = 24
+#: TRs always in the quick sample: the first five, which the demo and the README use.
+ALWAYS_QUICK = frozenset({"au10001", "au10002", "ka10001", "ka10005", "ka10006"})
+
+
+def per_tr(ids: Iterable[str]) -> list[Any]:
+    """Parameters for a per-TR test: every TR, those outside the quick sample marked slow."""
+    ordered = sorted(ids)
+    step = max(1, len(ordered) // QUICK_SAMPLE)
+    quick = set(ordered[::step]) | (ALWAYS_QUICK & set(ordered))
+    return [pytest.param(i, marks=() if i in quick else pytest.mark.slow) for i in ordered]
 
 
 @pytest.fixture(scope="session")

@@ -14107,11 +14107,13 @@ class Client(SyncAPIClient):
                 302:KOSTAR, 701: KRX100 나머지 ※ 업종코드 참고
 
                 kind: code
-            base_dt: ka20007 기준일자 · wire key ``base_dt`` · String · length 3 · required
+            base_dt: ka20007 기준일자 · wire key ``base_dt`` · String · length - · required
 
                 YYYYMMDD
 
                 kind: date (a datetime.date or YYYYMMDD)
+                note: The documented Length (3) is shorter than the format (8): the format is
+                checked instead.
             cont_yn: True to ask for the next page (request header cont-yn: Y).
             next_key: the ``next-key`` of the previous response.
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
@@ -14158,11 +14160,13 @@ class Client(SyncAPIClient):
                 302:KOSTAR, 701: KRX100 나머지 ※ 업종코드 참고
 
                 kind: code
-            base_dt: ka20007 기준일자 · wire key ``base_dt`` · String · length 3 · required
+            base_dt: ka20007 기준일자 · wire key ``base_dt`` · String · length - · required
 
                 YYYYMMDD
 
                 kind: date (a datetime.date or YYYYMMDD)
+                note: The documented Length (3) is shorter than the format (8): the format is
+                checked instead.
             max_pages: stop after this many pages (None: follow to the end).
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 
@@ -55338,11 +55342,13 @@ class AsyncClient(AsyncAPIClient):
                 302:KOSTAR, 701: KRX100 나머지 ※ 업종코드 참고
 
                 kind: code
-            base_dt: ka20007 기준일자 · wire key ``base_dt`` · String · length 3 · required
+            base_dt: ka20007 기준일자 · wire key ``base_dt`` · String · length - · required
 
                 YYYYMMDD
 
                 kind: date (a datetime.date or YYYYMMDD)
+                note: The documented Length (3) is shorter than the format (8): the format is
+                checked instead.
             cont_yn: True to ask for the next page (request header cont-yn: Y).
             next_key: the ``next-key`` of the previous response.
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
@@ -55389,11 +55395,13 @@ class AsyncClient(AsyncAPIClient):
                 302:KOSTAR, 701: KRX100 나머지 ※ 업종코드 참고
 
                 kind: code
-            base_dt: ka20007 기준일자 · wire key ``base_dt`` · String · length 3 · required
+            base_dt: ka20007 기준일자 · wire key ``base_dt`` · String · length - · required
 
                 YYYYMMDD
 
                 kind: date (a datetime.date or YYYYMMDD)
+                note: The documented Length (3) is shorter than the format (8): the format is
+                checked instead.
             max_pages: stop after this many pages (None: follow to the end).
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 

@@ -107,6 +107,18 @@ def _fits_kind(value: str, kind: str) -> bool:
     return True
 
 
+_EXCHANGE_SUFFIXES = ("_NX", "_AL")
+
+
+def _measured(value: str, kind: str | None) -> int:
+    """A value's length against the documented Length: a stock code's exchange suffix
+    (``005930_NX``) is not counted, because the tables give the code's own length and the
+    service takes and echoes the suffixed form."""
+    if kind == "code" and value.endswith(_EXCHANGE_SUFFIXES):
+        return len(value) - 3
+    return len(value)
+
+
 def check_argument(
     api_id: str,
     name: str,
@@ -147,7 +159,7 @@ def check_argument(
         raise ArgumentError(
             name, f"{_shown(key, value)} is not a valid {kind} ({time_kind[0]}) ({where})"
         )
-    if length is not None and len(value) > length:
+    if length is not None and _measured(value, kind) > length:
         shown = _shown(key, value)
         raise ArgumentError(
             name, f"{shown} is {len(value)} characters; at most {length} allowed ({where})"

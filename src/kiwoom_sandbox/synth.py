@@ -35,7 +35,7 @@ from typing import Any
 
 import attrs
 
-from codegen.kinds import kind_problem
+from codegen.kinds import kind_problem, measured_length
 from codegen.spec import Field, ValueKind
 from kiwoom_sandbox.market import (
     DEFAULT_MARKET_DATE,
@@ -384,7 +384,8 @@ def _conform(subject: Subject, slot: Slot, value: str) -> str:
     """A value the role produced, made to fit the field's kind when the role spoke for another
     (a month, a session time, an account number, a decimal where a count was produced, ...)."""
     kind = slot.meaning.kind
-    if kind_problem(slot.field, value) is None:
+    field = slot.field if slot.field.kind is kind else attrs.evolve(slot.field, kind=kind)
+    if kind_problem(field, value) is None:
         return value
     noise = subject.noise(slot.salt + 7)
     if kind is ValueKind.MONTH:
@@ -428,7 +429,9 @@ def _echo(scene: Scene, slot: Slot) -> str | None:
     if not isinstance(value, str):
         return None
     field = slot.field
-    if (field.length is not None and len(value) > field.length) or kind_problem(field, value):
+    if (field.length is not None and measured_length(field, value) > field.length) or (
+        kind_problem(field, value)
+    ):
         return None
     return value
 

@@ -26,6 +26,7 @@ from kiwoom_runtime import ArgumentError, ValueKindError
 from kiwoom_runtime.models import NO_ROWS
 from kiwoom_typed import REGISTRY, AsyncClient, Client
 from tests.arguments import AS_SENT, contradictions, python_name, valid_arguments, valid_value
+from tests.conftest import per_tr
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_SET = load_specs(ROOT / "specs")
@@ -146,9 +147,7 @@ def test_registry_and_methods() -> None:
 
 
 def test_token_endpoints_passed_to_runtime() -> None:
-    roles = {
-        s.facts.role.value: s for s in SPECS.values() if s.facts.role
-    }
+    roles = {s.facts.role.value: s for s in SPECS.values() if s.facts.role}
     client = Client(appkey="a", secretkey="b")
     try:
         assert client.tokens.issue_endpoint.api_id == roles["token_issue"].api_id
@@ -162,7 +161,7 @@ def test_token_endpoints_passed_to_runtime() -> None:
 # -- round trips ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("api_id", IDS)
+@pytest.mark.parametrize("api_id", per_tr(IDS))
 def test_response_example_round_trips(api_id: str) -> None:
     body = _example(api_id, "response")
     model = REGISTRY[api_id].response_type.from_dict(body)
@@ -173,7 +172,7 @@ def test_response_example_round_trips(api_id: str) -> None:
             assert getattr(model, _python_name(field)) == body[field.element]
 
 
-@pytest.mark.parametrize("api_id", IDS)
+@pytest.mark.parametrize("api_id", per_tr(IDS))
 def test_request_example_round_trips(api_id: str) -> None:
     body = _example(api_id, "request")
     try:
@@ -258,7 +257,7 @@ def test_empty_list_is_kept_apart_from_an_absent_one() -> None:
 # -- typed accessors --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("api_id", IDS)
+@pytest.mark.parametrize("api_id", per_tr(IDS))
 def test_typed_accessors_parse_or_name_the_problem(api_id: str) -> None:
     body = _example(api_id, "response")
     model = REGISTRY[api_id].response_type.from_dict(body)
@@ -481,7 +480,7 @@ FRAME_IDS = [
 ]
 
 
-@pytest.mark.parametrize("api_id", FRAME_IDS)
+@pytest.mark.parametrize("api_id", per_tr(FRAME_IDS))
 def test_dataframe_columns_follow_the_kinds(api_id: str) -> None:
     pytest.importorskip("pandas")
     from kiwoom_typed import pages_to_dataframe

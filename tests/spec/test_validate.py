@@ -59,9 +59,9 @@ def test_every_recorded_finding_still_occurs(committed: Report) -> None:
         # records about published recordings (../shared/live-responses) are checked by
         # test_live_responses.py, where those recordings are read
         if not k.where.startswith("fixture:")
-        or (FIXTURES / api_id / k.where.removeprefix("fixture:").split(".json")[0]).with_suffix(
-            ".json"
-        ).is_file()
+        or (FIXTURES / api_id / k.where.removeprefix("fixture:").split(".json")[0])
+        .with_suffix(".json")
+        .is_file()
     }
     assert recorded == written
 

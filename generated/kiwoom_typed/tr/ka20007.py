@@ -296,11 +296,13 @@ class Ka20007Request:
     """
 
     base_dt: str = attrs.field(converter=date_arg)
-    """ka20007 기준일자 · wire key ``base_dt`` · String · length 3 · required
+    """ka20007 기준일자 · wire key ``base_dt`` · String · length - · required
 
     YYYYMMDD
 
     kind: date (a datetime.date or YYYYMMDD)
+    note: The documented Length (3) is shorter than the format (8): the format is checked
+    instead.
     """
 
     WIRE_NAMES: ClassVar[Mapping[str, str]] = {"inds_cd": "inds_cd", "base_dt": "base_dt"}
@@ -312,7 +314,7 @@ class Ka20007Request:
     def __attrs_post_init__(self) -> None:
         check_argument(API_ID, "inds_cd", "inds_cd", self.inds_cd, required=True, length=8)
         check_argument(
-            API_ID, "base_dt", "base_dt", self.base_dt, required=True, length=3, kind="date"
+            API_ID, "base_dt", "base_dt", self.base_dt, required=True, length=None, kind="date"
         )
 
     @classmethod
