@@ -50,7 +50,24 @@ SLOW_MODULES = frozenset(
 )
 
 
+# Suites whose assertions measure time (rates, spacing, timeouts): `make test` runs them alone,
+# after the rest ran on two workers, so another test's load cannot skew what they measure.
+TIMING_MODULES = frozenset(
+    {
+        "tests/integration/test_rate_after_token.py",
+        "tests/integration/test_two_issuers.py",
+        "tests/reliability/test_concurrency.py",
+        "tests/reliability/test_fault_matrix.py",
+        "tests/sandbox/test_limits.py",
+        "tests/sandbox/test_tokens.py",
+    }
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if item.path.relative_to(ROOT).as_posix() in SLOW_MODULES:
+        module = item.path.relative_to(ROOT).as_posix()
+        if module in SLOW_MODULES or module in TIMING_MODULES:
             item.add_marker(pytest.mark.slow)
+        if module in TIMING_MODULES:
+            item.add_marker(pytest.mark.timing)
