@@ -23,7 +23,7 @@ demo: $(STAMP)
 # suites that measure time alone (tests/conftest.py TIMING_MODULES).
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2 -m "not timing"
-	$(PY) -m pytest -q -m timing
+	$(PY) -m pytest -q -m timing tests/integration tests/reliability tests/sandbox
 
 # Everything but the suites marked slow (tests/conftest.py): the quick gate, on two workers.
 test-fast: $(STAMP)
