@@ -18,6 +18,7 @@ from codegen.spec import (
     Field,
     KnownFinding,
     Message,
+    Source,
     TrSpec,
 )
 
@@ -77,21 +78,30 @@ def _examples_to_data(examples: Examples) -> dict[str, Any]:
     return {"request": examples.request, "response": examples.response}
 
 
+def _source_to_data(source: Source) -> dict[str, Any]:
+    data: dict[str, Any] = {"document": source.document}
+    if source.pages:
+        data["pages"] = list(source.pages)
+    if source.entry:
+        data["entry"] = source.entry
+    return data
+
+
 def _finding_to_data(finding: KnownFinding) -> dict[str, Any]:
     return {"check": finding.check, "where": finding.where, "reason": finding.reason}
 
 
 def annotations_to_data(annotations: Annotations) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "python_name": annotations.python_name,
-        "english_name": annotations.english_name,
-        "paged": annotations.paged,
-        "retry_safe": annotations.retry_safe,
-        "mock_supported": annotations.mock_supported,
-    }
+    """Only what was written by hand: a key left out is decided by the rules."""
+    data: dict[str, Any] = {}
+    for key in ("python_name", "english_name", "paged", "retry_safe", "mock_supported"):
+        value = getattr(annotations, key)
+        if value is not None:
+            data[key] = value
     if annotations.role is not None:
         data["role"] = annotations.role.value
-    data["known_findings"] = [_finding_to_data(f) for f in annotations.known_findings]
+    if annotations.known_findings:
+        data["known_findings"] = [_finding_to_data(f) for f in annotations.known_findings]
     return data
 
 
@@ -111,13 +121,13 @@ def spec_to_data(spec: TrSpec) -> dict[str, Any]:
         "format": spec.format,
         "content_type": spec.content_type,
         "overview": spec.overview,
-        "source": {"document": spec.source.document, "pages": list(spec.source.pages)},
+        "source": _source_to_data(spec.source),
         "request": _message_to_data(spec.request),
         "response": _message_to_data(spec.response),
         "examples": _examples_to_data(spec.examples),
     }
-    if spec.annotations is not None:
-        data["annotations"] = annotations_to_data(spec.annotations)
+    if spec.annotations is not None and (written := annotations_to_data(spec.annotations)):
+        data["annotations"] = written
     return data
 
 

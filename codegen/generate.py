@@ -1,8 +1,10 @@
-"""``python -m codegen generate``: specs -> ``generated/kiwoom_typed``.
+"""``python -m codegen generate``: specs -> ``generated/kiwoom_typed`` and ``docs/reference``.
 
 Two steps: :func:`codegen.model.build_package` decides everything (names, types, imports, text);
 the Jinja2 templates in ``codegen/templates`` only print it. Output is deterministic (sorted,
-no timestamps) and already formatted the way ``ruff format`` would write it.
+no timestamps) and already formatted the way ``ruff format`` would write it. The reference
+(one Markdown page per TR and an index by menu, ``codegen/templates/reference``) is rendered
+from the same model.
 
 ``--check`` renders in memory and compares with the disk, listing files that differ, are
 missing or are stale (on disk but no longer generated); it exits 1 when anything differs.
@@ -18,11 +20,13 @@ from pathlib import Path
 import jinja2
 
 from codegen.loader import SpecSet, load_specs
-from codegen.model import PackageModel, build_package
-from codegen.naming import isort_key, py_str
+from codegen.model import FieldModel, PackageModel, build_package, build_reference
+from codegen.naming import all_key, fmt_import, import_module_key, py_str
 
 PACKAGE = "kiwoom_typed"
 TEMPLATES = Path(__file__).parent / "templates"
+#: Where ``python -m codegen generate`` writes the reference unless told otherwise.
+DOCS = Path("docs/reference")
 #: Files in the output package that are generated but not rendered from a template.
 STATIC_FILES = {"py.typed": ""}
 
@@ -42,8 +46,57 @@ def _environment() -> jinja2.Environment:
         cache_size=-1,
     )
     env.filters["pystr"] = py_str
-    env.filters["chomp"] = lambda text: str(text).removesuffix("\n")
+    env.filters["md"] = md_cell
+    env.filters["md_text"] = md_text
+    env.filters["code"] = md_code
+    env.filters["yesno"] = lambda flag: "yes" if flag else "no"
+    env.filters["pytype"] = lambda annotation: str(annotation).replace("_dt.", "datetime.")
+    env.filters["field_text"] = field_text
     return env
+
+
+# -- Markdown text -------------------------------------------------------------------------------
+
+_MD_ESCAPES = str.maketrans(
+    {
+        "\\": "\\\\",
+        "`": "\\`",
+        "*": "\\*",
+        "[": "\\[",
+        "]": "\\]",
+        "|": "\\|",
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+    }
+)
+
+
+def md_text(text: str) -> str:
+    """Documentation text as Markdown: nothing it holds is markup; its line breaks are kept."""
+    lines = [line.strip().translate(_MD_ESCAPES) for line in str(text).splitlines()]
+    return "<br>\n".join(line for line in lines if line)
+
+
+def md_cell(text: str) -> str:
+    """Documentation text in a table cell (one line: line breaks become ``<br>``)."""
+    return md_text(text).replace("<br>\n", "<br>")
+
+
+def md_code(text: str) -> str:
+    """Text inside a code span of a table cell: only the pipe needs escaping there."""
+    return str(text).replace("|", "\\|")
+
+
+def field_text(field: FieldModel) -> str:
+    """The description cell of a field: description, allowed values, note."""
+    parts = [md_cell(field.description)] if field.description else []
+    if field.values:
+        listed = ", ".join(f"`{md_code(v.value)}` {md_cell(v.meaning)}" for v in field.values)
+        parts.append(f"Allowed: {listed}")
+    if field.note:
+        parts.append(f"Note: {md_cell(field.note)}")
+    return "<br>".join(parts) or "—"
 
 
 def _package_init_context(pkg: PackageModel) -> dict[str, object]:
@@ -56,17 +109,35 @@ def _package_init_context(pkg: PackageModel) -> dict[str, object]:
     }
     for module, name in pkg.exports:
         lazy[name] = f"{PACKAGE}.tr.{module}"
-    imports = sorted(((m, n) for n, m in lazy.items()), key=lambda p: (p[0], isort_key(p[1])))
+    by_module: dict[str, list[str]] = {}
+    for name, module in lazy.items():
+        by_module.setdefault(module, []).append(name)
+    # Plain imports re-export: every name is in ``__all__`` (mypy and pyright read it).
+    imports = [
+        fmt_import(module, names, 4)
+        for module, names in sorted(by_module.items(), key=lambda p: import_module_key(p[0]))
+    ]
     return {
         "imports": imports,
-        "all_names": sorted(lazy, key=isort_key),
+        "all_names": sorted(lazy, key=all_key),
         "lazy": sorted(lazy.items()),
     }
 
 
 def render(spec_set: SpecSet, specs_label: str = "specs") -> dict[str, str]:
-    """Every generated file: path relative to the output directory -> text."""
+    """Every generated file of the package: path relative to the output directory -> text."""
+    return _render_package(build_package(spec_set, specs_label))
+
+
+def render_all(
+    spec_set: SpecSet, specs_label: str = "specs"
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The package and the reference (path relative to the docs directory -> text)."""
     pkg = build_package(spec_set, specs_label)
+    return _render_package(pkg), _render_reference(pkg, specs_label)
+
+
+def _render_package(pkg: PackageModel) -> dict[str, str]:
     env = _environment()
     out: dict[str, str] = {}
     base = PACKAGE
@@ -86,22 +157,39 @@ def render(spec_set: SpecSet, specs_label: str = "specs") -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def _on_disk(out_dir: Path) -> dict[str, Path]:
-    root = out_dir / PACKAGE
-    if not root.is_dir():
+def _render_reference(pkg: PackageModel, specs_label: str) -> dict[str, str]:
+    env = _environment()
+    ref = build_reference(pkg, specs_label)
+    out = {"README.md": env.get_template("reference/index.md.j2").render(ref=ref)}
+    page = env.get_template("reference/api.md.j2")
+    for tr in pkg.trs:
+        out[f"{tr.module}.md"] = page.render(tr=tr)
+    return dict(sorted(out.items()))
+
+
+def _on_disk(out_dir: Path, root: str) -> dict[str, Path]:
+    """Files under ``out_dir / root`` (all of it is generated), by path relative to out_dir."""
+    top = out_dir / root if root else out_dir
+    if not top.is_dir():
         return {}
     found: dict[str, Path] = {}
-    for path in sorted(root.rglob("*")):
+    for path in sorted(top.rglob("*")):
         if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
             continue
         found[path.relative_to(out_dir).as_posix()] = path
     return found
 
 
-def diff_files(files: Mapping[str, str], out_dir: Path) -> list[tuple[str, str]]:
-    """(relative path, "differs" | "missing" | "stale") for every file not as generated."""
+def diff_files(
+    files: Mapping[str, str], out_dir: Path, root: str = PACKAGE
+) -> list[tuple[str, str]]:
+    """(relative path, "differs" | "missing" | "stale") for every file not as generated.
+
+    ``root`` is the generated tree under ``out_dir`` ("" when all of ``out_dir`` is): a file
+    there that is no longer generated is stale.
+    """
     problems: list[tuple[str, str]] = []
-    disk = _on_disk(out_dir)
+    disk = _on_disk(out_dir, root)
     for rel, text in files.items():
         path = disk.get(rel)
         if path is None:
@@ -114,10 +202,10 @@ def diff_files(files: Mapping[str, str], out_dir: Path) -> list[tuple[str, str]]
     return sorted(problems)
 
 
-def write_files(files: Mapping[str, str], out_dir: Path) -> list[str]:
+def write_files(files: Mapping[str, str], out_dir: Path, root: str = PACKAGE) -> list[str]:
     """Write changed files, delete stale ones; return the paths touched."""
     touched: list[str] = []
-    for rel, status in diff_files(files, out_dir):
+    for rel, status in diff_files(files, out_dir, root):
         path = out_dir / rel
         if status == "stale":
             path.unlink()
@@ -128,28 +216,42 @@ def write_files(files: Mapping[str, str], out_dir: Path) -> list[str]:
     return touched
 
 
-def generate(specs_dir: Path, out_dir: Path) -> dict[str, str]:
-    """Render ``specs_dir`` and write it under ``out_dir`` (returns the rendered files)."""
-    files = render(load_specs(specs_dir), specs_dir.name)
+def generate(specs_dir: Path, out_dir: Path, docs_dir: Path | None = None) -> dict[str, str]:
+    """Render ``specs_dir`` and write the package under ``out_dir`` (and the reference into
+    ``docs_dir`` when given); return the package's files."""
+    files, docs = render_all(load_specs(specs_dir), specs_dir.name)
     write_files(files, out_dir)
+    if docs_dir is not None:
+        write_files(docs, docs_dir, root="")
     return files
 
 
-def run_generate(specs_dir: Path, out_dir: Path, *, check: bool) -> int:
+def run_generate(
+    specs_dir: Path, out_dir: Path, *, check: bool, docs_dir: Path | None = None
+) -> int:
     """CLI entry: 0 when written / up to date, 1 when ``check`` finds drift."""
-    files = render(load_specs(specs_dir), specs_dir.name)
+    files, docs = render_all(load_specs(specs_dir), specs_dir.name)
+    outputs = [(files, out_dir, PACKAGE)]
+    if docs_dir is not None:
+        outputs.append((docs, docs_dir, ""))
+    total = sum(len(rendered) for rendered, _, _ in outputs)
     if check:
-        problems = diff_files(files, out_dir)
+        problems = [
+            (directory / rel, status)
+            for rendered, directory, root in outputs
+            for rel, status in diff_files(rendered, directory, root)
+        ]
         if problems:
             print(
                 f"{len(problems)} generated file(s) out of date; run `make generate`:",
                 file=sys.stderr,
             )
-            for rel, status in problems:
-                print(f"  {status}: {(out_dir / rel).as_posix()}", file=sys.stderr)
+            for path, status in problems:
+                print(f"  {status}: {path.as_posix()}", file=sys.stderr)
             return 1
-        print(f"{len(files)} generated file(s) up to date")
+        print(f"{total} generated file(s) up to date")
         return 0
-    touched = write_files(files, out_dir)
-    print(f"{len(files)} file(s) generated under {out_dir.as_posix()}, {len(touched)} changed")
+    touched = sum(len(write_files(*output)) for output in outputs)
+    where = " and ".join(directory.as_posix() for _, directory, _ in outputs)
+    print(f"{total} file(s) generated under {where}, {touched} changed")
     return 0

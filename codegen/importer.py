@@ -471,20 +471,61 @@ class ImportResult:
     path: Path
 
 
-def import_extract(doc: Path, out: Path, *, write: bool = True) -> list[ImportResult]:
-    """Import every TR of ``doc`` into ``out``; return what happened to each spec."""
-    display = str(doc)
-    trs = parse_extract(read_text(doc, display), display)
-    if not trs:
-        raise SpecError(display, None, "", "no TR found (no 'API 정보' section)")
-    out.mkdir(parents=True, exist_ok=True)
+@attrs.frozen
+class ImportReport:
+    """What an import did: one result per TR, changes to the shared rows, what it left out."""
+
+    results: list[ImportResult]
+    common_changes: list[str]
+    skipped: list[str]
+
+
+def _diff_common(old: CommonSpec, new: CommonSpec) -> list[str]:
+    out: list[str] = []
+    for side in ("request_headers", "response_headers"):
+        before = {f.element: f for f in getattr(old, side)}
+        after = {f.element: f for f in getattr(new, side)}
+        for name in after.keys() - before.keys():
+            out.append(f"{COMMON_FILE} {side}.{name}: row added")
+        for name in before.keys() - after.keys():
+            out.append(f"{COMMON_FILE} {side}.{name}: row removed")
+        for name in sorted(after.keys() & before.keys()):
+            if after[name] != before[name]:
+                out.append(f"{COMMON_FILE} {side}.{name}: row text changed")
+    return sorted(out)
+
+
+def import_trs(
+    trs: Sequence[ImportedTr],
+    out: Path,
+    *,
+    write: bool = True,
+    update_common: bool = True,
+    skipped: Sequence[str] = (),
+) -> ImportReport:
+    """Write ``trs`` as specs under ``out``, keeping hand annotations; report every change.
+
+    The shared header rows (``_common.yaml``) are derived from the TRs the document prints them
+    for; with ``update_common`` (a whole document, not a subset) they follow the document and
+    each change is reported, otherwise the rows on disk are kept and a TR that prints another
+    variant carries its full row.
+    """
+    if write:
+        out.mkdir(parents=True, exist_ok=True)
     common_path = out / COMMON_FILE
+    derived = derive_common(trs, DEFAULT_ENVELOPE)
+    common_changes: list[str] = []
     if common_path.exists():
         common = load_common(out)
+        if update_common:
+            derived = attrs.evolve(derived, envelope=common.envelope)
+            common_changes = _diff_common(common, derived)
+            common = derived
     else:
-        common = derive_common(trs, DEFAULT_ENVELOPE)
-        if write:
-            common_path.write_text(dump_common(common), encoding="utf-8")
+        common = derived
+        common_changes = [f"{COMMON_FILE}: new"]
+    if write and common_changes:
+        common_path.write_text(dump_common(common), encoding="utf-8")
     results: list[ImportResult] = []
     for tr in trs:
         spec = attrs.evolve(
@@ -511,15 +552,29 @@ def import_extract(doc: Path, out: Path, *, write: bool = True) -> list[ImportRe
         if write and (not path.exists() or path.read_text(encoding="utf-8") != text):
             path.write_text(text, encoding="utf-8")
         results.append(ImportResult(spec.api_id, spec.name, status, tuple(changes), path))
-    return results
+    return ImportReport(results, common_changes, list(skipped))
+
+
+def import_extract(doc: Path, out: Path, *, write: bool = True) -> list[ImportResult]:
+    """Import every TR of the text extract ``doc`` into ``out``; what happened to each spec.
+
+    An extract holds a few pages of the manual, so the shared rows on disk are kept.
+    """
+    display = str(doc)
+    trs = parse_extract(read_text(doc, display), display)
+    if not trs:
+        raise SpecError(display, None, "", "no TR found (no 'API 정보' section)")
+    return import_trs(trs, out, write=write, update_common=False).results
 
 
 __all__ = [
+    "ImportReport",
     "ImportResult",
     "ImportedTr",
     "derive_common",
     "field_to_data",
     "import_extract",
+    "import_trs",
     "merge_annotations",
     "parse_extract",
 ]

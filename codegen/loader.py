@@ -16,8 +16,10 @@ from typing import Annotated, Any, TypeVar, get_args, get_origin
 import attrs
 import cattrs
 from cattrs.errors import ForbiddenExtraKeysError
+from cattrs.gen import make_dict_structure_fn, override
 
 from codegen.errors import SpecError, SpecErrors
+from codegen.rules import resolve
 from codegen.spec import IDENT_RE, Check, CommonSpec, Field, TrSpec
 from codegen.yamlsource import LocatedData, load_located
 from codegen.yamlsource import Path as DataPath
@@ -100,6 +102,13 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook_factory(_is_annotated, _checked_hook_factory)
     converter.register_structure_hook_func(lambda t: t == str | Field, _header_hook(converter))
     converter.register_structure_hook_func(lambda t: t == dict[str, str], _text_mapping)
+    # ``resolved`` is computed by the rules, never read from a file (an unknown key there).
+    converter.register_structure_hook(
+        TrSpec,
+        make_dict_structure_fn(
+            TrSpec, converter, _cattrs_forbid_extra_keys=True, resolved=override(omit=True)
+        ),
+    )
     return converter
 
 
@@ -171,8 +180,6 @@ def _check_fields(
         elif name in seen_names:
             errors.append(located.error((*here, "python_name"), f"duplicate Python name {name!r}"))
         seen_names.add(name)
-        if field.is_list and not field.items:
-            errors.append(located.error(here, "a LIST field needs items"))
         if field.items and not field.is_list:
             errors.append(located.error((*here, "items"), f"items given for type {field.type!r}"))
         if field.items:
@@ -226,13 +233,18 @@ def read_text(path: Path, display: str) -> str:
 
 @attrs.frozen
 class SpecSet:
-    """Every spec of a directory, by API ID, with the shared rows and where each came from."""
+    """Every spec of a directory, by API ID, with the shared rows and where each came from.
+
+    ``specs`` are resolved (every annotation decided, see :mod:`codegen.rules`); ``raw`` are the
+    specs exactly as written, for tools that must tell a rule's answer from a hand annotation.
+    """
 
     directory: Path
     common: CommonSpec
     specs: dict[str, TrSpec]
     files: dict[str, str]  # api_id -> display path
     located: dict[str, LocatedData]
+    raw: dict[str, TrSpec] = attrs.field(factory=dict)
 
     def __iter__(self) -> Any:
         return iter(self.specs.values())
@@ -250,10 +262,38 @@ def load_common(directory: Path) -> CommonSpec:
     return load_common_text(read_text(path, display_path(path)), display_path(path))
 
 
+#: Loaded spec sets by directory and the state of its files: a sandbox, a test module and the
+#: generator in one process read 300 specs once (about a second), not once each.
+_CACHE: dict[tuple[str, str], tuple[tuple[tuple[str, int, int], ...], SpecSet]] = {}
+
+
+def _fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    out = []
+    for path in sorted(directory.glob("*.yaml")):
+        stat = path.stat()
+        out.append((path.name, stat.st_size, stat.st_mtime_ns))
+    return tuple(out)
+
+
 def load_specs(directory: Path) -> SpecSet:
-    """Load ``directory/_common.yaml`` and every ``directory/*.yaml``; collect all errors."""
+    """Load ``directory/_common.yaml`` and every ``directory/*.yaml``; collect all errors.
+
+    The result is shared (its specs are frozen): a second call for an unchanged directory
+    returns it at the cost of a ``stat`` per file.
+    """
     if not directory.is_dir():
         raise SpecError(display_path(directory), None, "", "no such spec directory")
+    key = (str(directory.resolve()), str(Path.cwd()))  # display paths depend on the cwd
+    fingerprint = _fingerprint(directory)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    loaded = _load_specs(directory)
+    _CACHE[key] = (fingerprint, loaded)
+    return loaded
+
+
+def _load_specs(directory: Path) -> SpecSet:
     common = load_common(directory)
     specs: dict[str, TrSpec] = {}
     files: dict[str, str] = {}
@@ -278,4 +318,5 @@ def load_specs(directory: Path) -> SpecSet:
         located_by_id[spec.api_id] = located
     if errors:
         raise errors[0] if len(errors) == 1 else SpecErrors(errors)
-    return SpecSet(directory, common, specs, files, located_by_id)
+    resolved = {api_id: resolve(spec) for api_id, spec in specs.items()}
+    return SpecSet(directory, common, resolved, files, located_by_id, raw=specs)

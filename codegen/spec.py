@@ -39,6 +39,12 @@ class ValueKind(enum.Enum):
     TIME = "time"  # HHMMSS
     SIGN_CODE = "sign_code"  # 대비기호: 1 상한, 2 상승, 3 보합, 4 하한, 5 하락
     SECRET = "secret"  # a credential (appkey, secretkey, token): text never shown in a repr
+    DECIMAL_PRICE = "decimal_price"  # "+201.5300": a USD or index price + direction
+    SCALED = "scaled"  # "2658" means 26.58: sent without its decimal point, times 100
+    MONTH = "month"  # YYYYMM
+    SESSION_TIME = "session_time"  # HHMMSS / HH:MM[:SS] of a trading day; may pass 24:00
+    ACCOUNT = "account"  # an account number: text, masked in recordings
+    PERSONAL = "personal"  # a person's name or staff number: text, masked in recordings
 
 
 class Role(enum.Enum):
@@ -128,8 +134,11 @@ class Examples:
 
 @attrs.frozen(kw_only=True)
 class Source:
+    """Where a spec was transcribed from: the document (and its edition), its place in it."""
+
     document: str = ""
-    pages: tuple[int, ...] = ()
+    pages: tuple[int, ...] = ()  # page numbers of the PDF extract
+    entry: str = ""  # sheet name of the workbook / key of the JSON catalogue
 
 
 @attrs.frozen(kw_only=True)
@@ -143,15 +152,37 @@ class KnownFinding:
 
 @attrs.frozen(kw_only=True)
 class Annotations:
-    """TR-level facts the documentation does not state, added by hand."""
+    """TR-level facts the documentation does not state, written by hand where a rule is wrong.
 
-    python_name: Identifier  # method name, e.g. get_stock_info
-    english_name: NonEmpty  # e.g. "Stock basic information"
-    paged: bool = False  # follows cont-yn / next-key
-    retry_safe: bool = True  # queries yes, orders never
-    mock_supported: bool = True
+    Every key is optional: ``codegen.rules`` derives what is left out (see specs/README.md);
+    a key written here overrides its rule.
+    """
+
+    python_name: Identifier | None = None  # method name, e.g. get_stock_info
+    english_name: NonEmpty | None = None  # e.g. "Stock basic information"
+    paged: bool | None = None  # follows cont-yn / next-key
+    retry_safe: bool | None = None  # queries yes, orders never
+    mock_supported: bool | None = None
     role: Role | None = None
     known_findings: tuple[KnownFinding, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Facts:
+    """The resolved TR-level annotations: hand annotations over the rules' answers.
+
+    ``codegen.rules.resolve`` builds them when specs are loaded; ``source`` says, per key,
+    whether the value was written in the spec (``"spec"``) or which rule gave it.
+    """
+
+    python_name: str
+    english_name: str
+    paged: bool
+    retry_safe: bool
+    mock_supported: bool
+    role: Role | None
+    market: str  # "domestic" | "us" | "oauth"
+    source: dict[str, str] = attrs.field(factory=dict, eq=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -172,6 +203,21 @@ class TrSpec:
     examples: Examples = Examples()
     source: Source = Source()
     annotations: Annotations | None = None
+    #: Set by the rules when specs are loaded (never read from YAML); see :attr:`facts`.
+    resolved: Facts | None = attrs.field(default=None, eq=False)
+
+    @property
+    def facts(self) -> Facts:
+        """The resolved TR-level annotations (hand-written where given, else from the rules)."""
+        if self.resolved is None:
+            raise RuntimeError(
+                f"{self.api_id}: annotations not resolved; load specs with codegen.loader"
+            )
+        return self.resolved
+
+    @property
+    def known_findings(self) -> tuple[KnownFinding, ...]:
+        return self.annotations.known_findings if self.annotations is not None else ()
 
 
 @attrs.frozen(kw_only=True)

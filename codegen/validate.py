@@ -12,6 +12,7 @@ Exit codes: 0 when every finding is recorded, 1 when some are not, 2 for bad inp
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -19,10 +20,11 @@ from typing import Any
 
 import attrs
 
+from codegen.dump import dump_spec
 from codegen.errors import SpecError
-from codegen.kinds import kind_problem
+from codegen.kinds import kind_problem, measured_length
 from codegen.loader import SpecSet, display_path, load_specs
-from codegen.spec import IDENT_RE, Field, Role, TrSpec
+from codegen.spec import Annotations, Field, KnownFinding, Role, TrSpec, ValueKind
 from codegen.yamlsource import Path as DataPath
 
 DEFAULT_FIXTURES = Path("tests/fixtures")
@@ -38,11 +40,15 @@ CHECKS = {
     "value-kind": "a value that breaks the field's kind",
     "value-length": "a value longer than the documented length",
     "value-type": "a value whose JSON type does not match the documented type",
+    "value-not-allowed": "a value outside the allowed values the description lists",
     "key-order": "the example lists fields in another order than the table",
-    "length-missing": "the table gives no Length for a String field",
+    "length-missing": "the table gives no Length for String fields",
+    "length-below-format": "a documented Length shorter than the field's format (YYYYMMDD ...)",
+    "list-without-items": "a field typed LIST whose member rows the table leaves out",
     "token-issue-needs-token": "the token-issue TR documents a required authorization header",
-    "not-annotated": "the spec has no annotations (method name, paging, retry safety)",
-    "python-name-missing": "an element that is not a Python identifier has no python_name",
+    "name-untranslated": "a word of the API 명 is not in the glossary: the method is named by ID",
+    "method-name-clash": "two TRs get the same method name",
+    "field-never-seen": "a documented response field no complete recording carries",
     "fixture-invalid": "a fixture file that cannot be read",
     "fixture-unknown-tr": "a fixture directory for a TR that has no spec",
     "stale-record": "a recorded finding that no longer occurs",
@@ -71,10 +77,13 @@ class _Checker:
 
     def __init__(self, specs: SpecSet, spec: TrSpec) -> None:
         self.spec = spec
+        self.raw = specs.raw.get(spec.api_id, spec)  # as written, before the rules
         self.file = specs.files[spec.api_id]
         self.located = specs.located[spec.api_id]
         self.envelope = {f.element for f in specs.common.envelope}
         self.findings: list[Finding] = []
+        self.seen_keys: set[str] = set()  # response keys of complete recordings
+        self.complete_recordings: list[str] = []
 
     def add(
         self, check: str, where: str, message: str, path: DataPath = (), file: str | None = None
@@ -88,9 +97,8 @@ class _Checker:
 
     def check_structure(self) -> None:
         spec = self.spec
-        if spec.annotations is None:
-            self.add("not-annotated", "annotations", "add annotations: (see specs/README.md)")
-        elif spec.annotations.role is Role.TOKEN_ISSUE:
+        facts = spec.facts
+        if facts.role is Role.TOKEN_ISSUE:
             for i, header in enumerate(spec.request.headers):
                 name = header if isinstance(header, str) else header.element
                 if name == "authorization":
@@ -101,17 +109,45 @@ class _Checker:
                         "as required (Y)",
                         ("request", "headers", i),
                     )
+        if facts.source.get("python_name", "").endswith("fallback to the API ID"):
+            self.add(
+                "name-untranslated",
+                "annotations.python_name",
+                f"a word of {spec.name!r} is not in codegen/rules/glossary.py, so the method is "
+                f"{facts.python_name}(): add the word there, or annotations.python_name here",
+                ("name",),
+            )
         for side in ("request", "response"):
+            documented = {w: f for _, w, f in _walk(getattr(self.raw, side).body, (), side)}
+            unmeasured: list[str] = []
             for path, where, field in _walk(getattr(spec, side).body, (side, "body"), side):
-                if field.type == "String" and field.length is None:
-                    self.add("length-missing", where, "no Length in the table", path)
-                if field.python_name is None and not IDENT_RE.match(field.element):
+                printed = documented.get(where)
+                if printed is not None and printed.length is not None and field.length is None:
                     self.add(
-                        "python-name-missing",
+                        "length-below-format",
                         where,
-                        f"{field.element!r} is not a Python identifier: add python_name",
+                        f"Length {printed.length} is shorter than the "
+                        f"{field.kind.value if field.kind else ''} format, so the format is "
+                        "checked instead",
                         path,
                     )
+                if field.type == "String" and (printed or field).length is None:
+                    unmeasured.append(field.element)
+                if field.is_list and not field.items:
+                    self.add(
+                        "list-without-items",
+                        where,
+                        "typed LIST, but the table lists no member rows (- element) under it",
+                        path,
+                    )
+            if unmeasured:
+                shown = ", ".join(unmeasured[:6]) + (", ..." if len(unmeasured) > 6 else "")
+                self.add(
+                    "length-missing",
+                    f"{side}.body",
+                    f"{len(unmeasured)} String field(s) without a Length: {shown}",
+                    (side, "body"),
+                )
 
     # --- examples and fixtures ----------------------------------------------------------------
 
@@ -227,7 +263,7 @@ class _Checker:
                     file,
                 )
                 continue
-            if field.length is not None and len(value) > field.length:
+            if field.length is not None and measured_length(field, value) > field.length:
                 self.add(
                     "value-length",
                     here,
@@ -238,6 +274,16 @@ class _Checker:
             problem = kind_problem(field, value)
             if problem is not None:
                 self.add("value-kind", here, problem, path, file)
+            elif (
+                field.values
+                and field.kind is not ValueKind.SIGN_CODE
+                and value != ""
+                and value not in field.values
+            ):
+                allowed = ", ".join(sorted(field.values))
+                self.add(
+                    "value-not-allowed", here, f"{value!r} is not one of {allowed}", path, file
+                )
 
     def _dedupe(self, start: int) -> None:
         seen: set[tuple[str, str, str]] = set()
@@ -250,48 +296,79 @@ class _Checker:
         self.findings = kept
 
     def check_fixture(self, file: Path) -> None:
+        """One fixture or recording of this TR.
+
+        Two layouts are read: ours (``request`` + ``pages``: what ``tests/fixtures`` holds and
+        what ``Client(record=DIR)`` writes, with a ``recorded`` block) and a single recorded
+        body (``body``, ``partial``, ``source``, ``env``: the published answers under
+        ``../shared/live-responses``). Keys starting with ``_`` in a body are notes of whoever
+        collected it, not the service's keys.
+        """
         shown = display_path(file)
+        name = f"fixture:{file.name}"
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            self.add("fixture-invalid", f"fixture:{file.name}", f"cannot read: {exc}", file=shown)
+            self.add("fixture-invalid", name, f"cannot read: {exc}", file=shown)
             return
-        pages = data.get("pages") if isinstance(data, dict) else None
-        request = data.get("request") if isinstance(data, dict) else None
-        if not isinstance(pages, list) or not pages or not isinstance(request, dict):
+        if not isinstance(data, dict):
+            self.add("fixture-invalid", name, "expected a JSON object", file=shown)
+            return
+        if "body" in data and "pages" not in data:  # a single recorded body
+            data = {
+                "request": data.get("request"),
+                "pages": [{"headers": data.get("headers") or {}, "body": data.get("body")}],
+                "recorded": {"partial": bool(data.get("partial")), "source": data.get("source")},
+            }
+        pages = data.get("pages")
+        request = data.get("request", {})
+        if not isinstance(pages, list) or not pages or not isinstance(request, dict | None):
             self.add(
                 "fixture-invalid",
-                f"fixture:{file.name}",
+                name,
                 "expected an object with 'request' (object) and 'pages' (non-empty list)",
                 file=shown,
             )
             return
-        self.check_body(
-            "request", request, f"fixture:{file.name}.request", (), complete=False, file=shown
-        )
+        recorded = data.get("recorded")
+        partial = isinstance(recorded, dict) and bool(recorded.get("partial"))
+        if request is not None:  # a published body often comes without the request
+            self.check_body("request", request, f"{name}.request", (), complete=False, file=shown)
         for i, page in enumerate(pages):
             body = page.get("body") if isinstance(page, dict) else None
             if not isinstance(body, dict):
-                self.add(
-                    "fixture-invalid",
-                    f"fixture:{file.name}.pages[{i}]",
-                    "page without a body",
-                    file=shown,
-                )
+                self.add("fixture-invalid", f"{name}.pages[{i}]", "page without a body", file=shown)
                 continue
             for key in ENVELOPE_KEYS:
-                if key not in body:
-                    self.add(
-                        "fixture-invalid",
-                        f"fixture:{file.name}.pages[{i}]",
-                        f"no {key}",
-                        file=shown,
-                    )
-            self.check_body(
-                "response", body, f"fixture:{file.name}.response", (), complete=False, file=shown
-            )
-        before = 0
-        self._dedupe(before)
+                if key not in body and not partial:
+                    self.add("fixture-invalid", f"{name}.pages[{i}]", f"no {key}", file=shown)
+            if not _succeeded(body):
+                continue  # an error answer carries no data fields
+            body = {k: v for k, v in body.items() if not k.startswith("_")}
+            self.check_body("response", body, f"{name}.response", (), complete=False, file=shown)
+            if isinstance(recorded, dict) and not partial:
+                self.seen_keys.update(body)
+                self.complete_recordings.append(shown)
+        self._dedupe(0)
+
+    def check_never_seen(self) -> None:
+        """Documented response keys that no complete recording of this TR carries."""
+        if not self.complete_recordings:
+            return
+        for field in self.spec.response.body:
+            if field.element not in self.seen_keys:
+                self.add(
+                    "field-never-seen",
+                    f"recordings.response.{field.element}",
+                    f"documented, but absent from all {len(self.complete_recordings)} complete "
+                    f"recording(s): {', '.join(self.complete_recordings[:3])}",
+                    file=self.complete_recordings[0],
+                )
+
+
+def _succeeded(body: Mapping[str, Any]) -> bool:
+    code = body.get("return_code", 0)
+    return str(code).strip().lstrip("0") == "" if isinstance(code, int | str) else False
 
 
 def _walk(
@@ -340,6 +417,7 @@ def validate(specs: SpecSet, fixtures: Path | None) -> Report:
         if api_id in fixture_dirs:
             for file in sorted(fixture_dirs[api_id].glob("*.json")):
                 checker.check_fixture(file)
+            checker.check_never_seen()
         known = {
             (k.check, k.where): (i, k)
             for i, k in enumerate(spec.annotations.known_findings if spec.annotations else ())
@@ -352,8 +430,13 @@ def validate(specs: SpecSet, fixtures: Path | None) -> Report:
                 recorded.append(finding)
             else:
                 open_findings.append(finding)
+        checked = (
+            {f.name for f in fixture_dirs[api_id].glob("*.json")}
+            if api_id in fixture_dirs
+            else set()
+        )
         for key, (i, record) in known.items():
-            if key not in matched:
+            if key not in matched and _evidence_checked(record.where, checked):
                 path: DataPath = ("annotations", "known_findings", i)
                 open_findings.append(
                     Finding(
@@ -365,29 +448,204 @@ def validate(specs: SpecSet, fixtures: Path | None) -> Report:
                         specs.located[api_id].line_of(path),
                     )
                 )
+    open_findings += _method_clashes(specs)
     return Report(open_findings, recorded)
 
 
-def run_validate(specs_dir: Path, fixtures: Path | None) -> int:
-    """CLI body: print open findings, a summary, and return the exit code."""
+_RECORDING = re.compile(r"^(fixture:|recordings\.)(?P<file>[^\s]*?\.json)?")
+
+
+def _evidence_checked(where: str, checked: set[str]) -> bool:
+    """Whether a record's evidence was looked at in this run: a finding about a recording (say
+    one of ``../shared/live-responses``) cannot be stale when that recording was not read."""
+    match = _RECORDING.match(where)
+    if match is None:
+        return True
+    if where.startswith("recordings."):
+        return bool(checked)
+    return match.group("file") in checked
+
+
+def _method_clashes(specs: SpecSet) -> list[Finding]:
+    """Two TRs whose methods (or pager methods) would share a name; ``generate`` refuses them."""
+    from codegen.model import RESERVED_METHOD_NAMES
+
+    owners: dict[str, list[str]] = {}
+    for api_id, spec in sorted(specs.specs.items()):
+        facts = spec.facts
+        names = [facts.python_name] + ([f"{facts.python_name}_pages"] if facts.paged else [])
+        for name in names:
+            owners.setdefault(name, []).append(api_id)
+    out: list[Finding] = []
+    for name, api_ids in sorted(owners.items()):
+        clash = len(api_ids) > 1 or name in RESERVED_METHOD_NAMES
+        for api_id in api_ids if clash else ():
+            others = [a for a in api_ids if a != api_id]
+            what = f"also the method of {', '.join(others)}" if others else "reserved"
+            out.append(
+                Finding(
+                    api_id,
+                    "method-name-clash",
+                    "annotations.python_name",
+                    f"method name {name}() is {what}: give one of them annotations.python_name",
+                    specs.files[api_id],
+                    specs.located[api_id].line_of(("name",)),
+                )
+            )
+    return out
+
+
+#: Findings a maintainer cannot record as documentation flaws: they are ours to fix.
+_NOT_RECORDABLE = frozenset(
+    {
+        "stale-record",
+        "fixture-invalid",
+        "fixture-unknown-tr",
+        "method-name-clash",
+        "name-untranslated",
+    }
+)
+
+
+def _reason(finding: Finding, spec: TrSpec) -> str:
+    """The reason written by ``validate --record``: the evidence, in the documentation's terms.
+
+    Recorded findings are reviewed where they are written (the spec); the text says what the
+    documentation shows and what the client does about it, never that the flaw was fixed.
+    """
+    message = finding.message
+    source = spec.source.document or "the documentation"
+    templates = {
+        "example-missing": f"{source} prints no example here; tests use fixtures instead.",
+        "example-invalid-json": (
+            f"The example in {source} is not valid JSON ({message.removeprefix('not valid JSON: ')}"
+            "); it is kept verbatim, and "
+            "neither the client nor the sandbox parses it."
+        ),
+        "example-not-object": f"The example in {source} is not a JSON object; kept verbatim.",
+        "key-not-in-table": (
+            f"The example in {source} carries a key its table does not list; the client keeps "
+            "such keys in .extra, never drops them."
+        ),
+        "required-missing": (
+            f"The table marks the field required (Y) but the example in {source} leaves it out."
+        ),
+        "field-absent": (
+            f"The table documents the field but the example in {source} leaves it out; an "
+            "absent field reads as None."
+        ),
+        "value-kind": (
+            f"The example in {source} gives a value that does not fit the field as documented "
+            f"({message}); the value kind follows the table and its description."
+        ),
+        "value-length": f"The example in {source} exceeds the documented Length ({message}).",
+        "value-type": f"The example in {source} has another JSON type than documented ({message}).",
+        "value-not-allowed": (
+            f"The example in {source} uses a value the description does not list ({message})."
+        ),
+        "key-order": (
+            f"The example in {source} orders keys unlike the table ({message}); order carries "
+            "no meaning in JSON."
+        ),
+        "length-missing": (
+            f"The table in {source} prints no Length for these fields ({message}); no length "
+            "is checked for them before sending."
+        ),
+        "length-below-format": (
+            f"{source} gives a Length shorter than the field's own format ({message}); checking "
+            "the Length would refuse every valid value."
+        ),
+        "list-without-items": (
+            f"{source} types the field LIST but lists no member rows under it; its value is "
+            "kept as received."
+        ),
+        "token-issue-needs-token": (
+            f"{source} marks the authorization header required (Y) for the token-issue TR, "
+            "which cannot need a token; the client sends none."
+        ),
+    }
+    if finding.where.startswith(("fixture:", "recordings.")):
+        return (
+            f"A recorded answer ({finding.file}) disagrees with {source}: {message} "
+            f"[{CHECKS.get(finding.check, finding.check)}]. The client keeps what the service "
+            "sends (unknown keys in .extra); the table is what is wrong or incomplete."
+        )
+    return templates.get(finding.check, f"Recorded from {source}: {message}")
+
+
+def record_findings(specs: SpecSet, report: Report) -> dict[str, int]:
+    """Write every recordable open finding into its spec (and drop stale records).
+
+    The spec is rewritten through the same dumper as the importer's, so only
+    ``annotations.known_findings`` changes. Returns the number of records added per API ID.
+    """
+    added: dict[str, int] = {}
+    by_api: dict[str, list[Finding]] = {}
+    for finding in report.open:
+        by_api.setdefault(finding.api_id, []).append(finding)
+    for api_id, findings in sorted(by_api.items()):
+        raw = specs.raw.get(api_id)
+        if raw is None:
+            continue
+        stale = {f.where for f in findings if f.check == "stale-record"}
+        kept = [k for k in raw.known_findings if f"{k.check} {k.where}" not in stale]
+        seen = {(k.check, k.where) for k in kept}
+        new = []
+        for finding in findings:
+            key = (finding.check, finding.where)
+            if finding.check in _NOT_RECORDABLE or key in seen:
+                continue
+            seen.add(key)
+            new.append(
+                KnownFinding(check=finding.check, where=finding.where, reason=_reason(finding, raw))
+            )
+        if not new and len(kept) == len(raw.known_findings):
+            continue
+        annotations = raw.annotations or Annotations()
+        spec = attrs.evolve(
+            raw, annotations=attrs.evolve(annotations, known_findings=tuple(kept + new))
+        )
+        Path(specs.files[api_id]).write_text(dump_spec(spec), encoding="utf-8")
+        added[api_id] = len(new)
+    return added
+
+
+def run_validate(
+    specs_dir: Path, fixtures: Path | None, *, use_fixtures: bool = True, record: bool = False
+) -> int:
+    """CLI body: print open findings, a summary per check, and return the exit code."""
     specs = load_specs(specs_dir)
-    if fixtures is None:
-        fixtures = DEFAULT_FIXTURES
+    if not use_fixtures:
+        fixtures = None
+    elif fixtures is None:
+        fixtures = DEFAULT_FIXTURES if DEFAULT_FIXTURES.is_dir() else None
     elif not fixtures.is_dir():
         raise SpecError(str(fixtures), None, "", "no such fixture directory")
     report = validate(specs, fixtures)
+    if record:
+        added = record_findings(specs, report)
+        print(f"recorded {sum(added.values())} finding(s) in {len(added)} spec(s)")
+        report = validate(load_specs(specs_dir), fixtures)
     for finding in report.open:
         print(finding.render())
     if report.open:
         print(
             "\nTo accept a finding after checking the documentation, record it in the spec:\n"
             "  annotations:\n    known_findings:\n"
-            "      - {check: CHECK, where: WHERE, reason: why it is a documentation flaw}",
+            "      - {check: CHECK, where: WHERE, reason: why it is a documentation flaw}\n"
+            "(`python -m codegen validate --record` writes them with the evidence as reason; "
+            "review each one.)",
             file=sys.stderr,
         )
-    checks = sorted({f.check for f in report.open + report.recorded})
+    counts: dict[str, list[int]] = {}
+    for finding in report.open:
+        counts.setdefault(finding.check, [0, 0])[0] += 1
+    for finding in report.recorded:
+        counts.setdefault(finding.check, [0, 0])[1] += 1
     print(
         f"{len(specs.specs)} spec(s): {len(report.open)} open finding(s), "
-        f"{len(report.recorded)} recorded ({', '.join(checks) or 'none'})"
+        f"{len(report.recorded)} recorded"
     )
+    for check, (n_open, n_recorded) in sorted(counts.items()):
+        print(f"  {check:24} {n_open:5} open {n_recorded:5} recorded  ({CHECKS.get(check, '')})")
     return report.exit_code

@@ -25,6 +25,7 @@ from kiwoom_runtime.errors import ArgumentError, KiwoomError
 
 __all__ = [
     "KST",
+    "DecimalPrice",
     "Direction",
     "Exchange",
     "SignedPrice",
@@ -32,7 +33,11 @@ __all__ = [
     "parse_date",
     "parse_datetime_kst",
     "parse_decimal",
+    "parse_decimal_price",
     "parse_int",
+    "parse_month",
+    "parse_scaled",
+    "parse_session_time",
     "parse_sign_code",
     "parse_signed_int",
     "parse_signed_price",
@@ -49,6 +54,13 @@ KST = _dt.timezone(_dt.timedelta(hours=9), "KST")
 
 _INT_RE = re.compile(r"[+-]?\d+")
 _DEC_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# Wire forms seen in Kiwoom's documented examples and in recorded live answers, read by rule:
+# a doubled sign ("--714", "++0.34") is one sign; thousands separators ("1,507.70") and a
+# trailing percent sign ("20%") are dropped; an all-zero date ("00000000") means no date.
+_DOUBLE_SIGN = re.compile(r"^([+-])\1")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_TIME_RE = re.compile(r"(\d{2})(:?)(\d{2})(?:\2(\d{2}))?")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00:00(?:\.0+)?)?")
 
 
 class ValueKindError(KiwoomError, ValueError):
@@ -101,11 +113,22 @@ def _clean(s: str | None, kind: str) -> str | None:
     return s or None
 
 
+def _number_text(t: str) -> str:
+    """A numeric wire string in plain form: one sign, no grouping commas, no ``%``."""
+    t = _DOUBLE_SIGN.sub(r"\1", t)
+    if t.endswith("%"):
+        t = t[:-1].rstrip()
+    if _GROUPED.match(t):
+        t = t.replace(",", "")
+    return t
+
+
 def parse_signed_price(s: str | None) -> SignedPrice | None:
     """``"+181400"`` → ``SignedPrice(181400, UP)``; ``"-0"``/``"0"`` → ``SignedPrice(0, FLAT)``."""
     t = _clean(s, "signed price")
     if t is None:
         return None
+    t = _number_text(t)
     if not _INT_RE.fullmatch(t):
         raise ValueKindError(s, "signed price")
     magnitude = int(t.lstrip("+-"))
@@ -125,6 +148,7 @@ def parse_signed_int(s: str | None) -> int | None:
     t = _clean(s, "signed integer")
     if t is None:
         return None
+    t = _number_text(t)
     if not _INT_RE.fullmatch(t):
         raise ValueKindError(s, "signed integer")
     return int(t)
@@ -138,6 +162,7 @@ def parse_int(s: str | None) -> int | None:
     t = _clean(s, "integer")
     if t is None:
         return None
+    t = _number_text(t)
     if not _INT_RE.fullmatch(t):
         raise ValueKindError(s, "integer")
     return int(t)
@@ -148,6 +173,7 @@ def parse_decimal(s: str | None) -> Decimal | None:
     t = _clean(s, "decimal")
     if t is None:
         return None
+    t = _number_text(t)
     if not _DEC_RE.fullmatch(t):
         raise ValueKindError(s, "decimal")
     try:
@@ -159,8 +185,11 @@ def parse_decimal(s: str | None) -> Decimal | None:
 def parse_date(s: str | None) -> _dt.date | None:
     """``"20241107"`` → ``date(2024, 11, 7)``."""
     t = _clean(s, "date (YYYYMMDD)")
-    if t is None:
+    if t is None or t == "00000000":
         return None
+    iso = _ISO_DATE.fullmatch(t)
+    if iso:
+        t = "".join(iso.groups())
     if len(t) != 8 or not t.isdigit():
         raise ValueKindError(s, "date (YYYYMMDD)")
     try:
@@ -169,17 +198,89 @@ def parse_date(s: str | None) -> _dt.date | None:
         raise ValueKindError(s, "date (YYYYMMDD)") from exc
 
 
-def parse_time(s: str | None) -> _dt.time | None:
-    """``"083713"`` → ``time(8, 37, 13)`` (naive; Korea time by convention)."""
-    t = _clean(s, "time (HHMMSS)")
+def _time_parts(s: str | None, kind: str, max_hour: int) -> tuple[int, int, int] | None:
+    t = _clean(s, kind)
     if t is None:
         return None
+    match = _TIME_RE.fullmatch(t)
+    if match is None or (not match.group(2) and match.group(4) is None):
+        raise ValueKindError(s, kind)
+    hour, minute, second = int(match.group(1)), int(match.group(3)), int(match.group(4) or 0)
+    if hour > max_hour or minute > 59 or second > 59:
+        raise ValueKindError(s, kind)
+    return hour, minute, second
+
+
+def parse_time(s: str | None) -> _dt.time | None:
+    """``"083713"``, ``"08:37:13"`` or ``"08:37"`` → ``time(8, 37, 13)`` (naive; Korea time)."""
+    parts = _time_parts(s, "time (HHMMSS)", 23)
+    return None if parts is None else _dt.time(*parts)
+
+
+def parse_session_time(s: str | None) -> _dt.timedelta | None:
+    """A time of a trading session since its day's midnight, Korea time: ``"273500"`` →
+    ``timedelta(hours=27, minutes=35)``.
+
+    US sessions run past midnight in Korea and Kiwoom prints their times on the trading day's
+    clock (27:35 is 03:35 the next morning), which ``datetime.time`` cannot hold.
+    """
+    parts = _time_parts(s, "session time (HHMMSS, may pass 24:00)", 47)
+    if parts is None:
+        return None
+    hour, minute, second = parts
+    return _dt.timedelta(hours=hour, minutes=minute, seconds=second)
+
+
+def parse_month(s: str | None) -> _dt.date | None:
+    """``"202605"`` → ``date(2026, 5, 1)`` (the first day of the month)."""
+    t = _clean(s, "month (YYYYMM)")
+    if t is None or t == "000000":
+        return None
     if len(t) != 6 or not t.isdigit():
-        raise ValueKindError(s, "time (HHMMSS)")
+        raise ValueKindError(s, "month (YYYYMM)")
     try:
-        return _dt.time(int(t[:2]), int(t[2:4]), int(t[4:]))
+        return _dt.date(int(t[:4]), int(t[4:]), 1)
     except ValueError as exc:
-        raise ValueKindError(s, "time (HHMMSS)") from exc
+        raise ValueKindError(s, "month (YYYYMM)") from exc
+
+
+@attrs.frozen
+class DecimalPrice:
+    """A price with decimals and its direction: ``"-164.27"`` is a price of 164.27 that went
+    down (US prices in USD, index values). ``price`` is the magnitude."""
+
+    price: Decimal
+    direction: Direction
+
+    @property
+    def signed(self) -> Decimal:
+        return -self.price if self.direction is Direction.DOWN else self.price
+
+    def __str__(self) -> str:
+        return f"{self.direction.value}{self.price}"
+
+
+def parse_decimal_price(s: str | None) -> DecimalPrice | None:
+    """``"+201.5300"`` → ``DecimalPrice(Decimal("201.5300"), UP)``; no sign or zero is FLAT."""
+    value = parse_decimal(s)
+    if value is None:
+        return None
+    text = _number_text(str(s).strip())
+    magnitude = abs(value)
+    if magnitude == 0 or text[0] not in "+-":
+        return DecimalPrice(magnitude, Direction.FLAT)
+    return DecimalPrice(magnitude, Direction.UP if text[0] == "+" else Direction.DOWN)
+
+
+def parse_scaled(s: str | None) -> Decimal | None:
+    """A value sent times 100 without its decimal point: ``"2658"`` → ``Decimal("26.58")``."""
+    t = _clean(s, "scaled decimal (x100)")
+    if t is None:
+        return None
+    t = _number_text(t)
+    if not _INT_RE.fullmatch(t):
+        raise ValueKindError(s, "scaled decimal (x100)")
+    return Decimal(t).scaleb(-2)
 
 
 def parse_datetime_kst(s: str | None) -> _dt.datetime | None:
@@ -209,6 +310,7 @@ _SIGN_CODES: dict[str, Direction] = {
     "3": Direction.FLAT,  # 보합
     "4": Direction.DOWN,  # 하한
     "5": Direction.DOWN,  # 하락
+    "0": Direction.FLAT,  # not in the tables, yet in 7 documented examples: nothing moved
 }
 
 

@@ -405,7 +405,8 @@ class Market:
         return path
 
     def tick_size(self, code: str, price: int) -> int:
-        return tick_size(price, etf=self.symbol(code).is_etf)
+        symbol = self.symbol(code)
+        return 1 if symbol.is_us else tick_size(price, etf=symbol.is_etf)
 
     def close(self, code: str, day: dt.date) -> int:
         """The close of ``day`` (a weekend: the Friday before)."""

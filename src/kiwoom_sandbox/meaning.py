@@ -20,6 +20,7 @@ import re
 
 import attrs
 
+from codegen.rules.kinds import FieldContext, kind_for
 from codegen.spec import Field, ValueKind
 
 
@@ -64,6 +65,7 @@ class Role(enum.Enum):
     RATIO = "ratio"  # any other decimal
     SIGNED_RATIO = "signed_ratio"  # a decimal change (증감률, 대비율)
     CODE = "code"  # any other code
+    ACCOUNT = "account"  # the sandbox's account number
     TEXT = "text"
 
 
@@ -114,8 +116,6 @@ _PRICE_SUFFIXES = (
     "최저가", "매도가", "매수가", "예상가", "정산가", "이론가", "행사가", "시초가",
 )  # fmt: skip
 _PRICE_ELEMENT = re.compile(r"(pric|prc)$|hgst$|lwst$|(^|_)(bid|ask)$")
-_DATE_ELEMENT = re.compile(r"(^|_)(dt|date|day)$|_dt_")
-_TIME_ELEMENT = re.compile(r"(^|_)(tm|time)$")
 _LEVEL = re.compile(r"(\d+)")
 _NUMBER_IN_NAME = re.compile(r"\d+")
 
@@ -148,29 +148,12 @@ def _extreme(element: str, korean: str) -> str | None:
 
 
 def infer_kind(field: Field) -> ValueKind:
-    """The kind of an unannotated field, from its names (the wire format only)."""
-    element, korean = field.element.lower(), _norm_korean(field.korean)
-    if field.values:
-        return ValueKind.CODE
-    if element.endswith("_sig") or korean.endswith("기호"):
-        return ValueKind.SIGN_CODE
-    if _DATE_ELEMENT.search(element) or korean.endswith(("일자", "날짜", "일")):
-        return ValueKind.DATE
-    if _TIME_ELEMENT.search(element) or korean.endswith(("시간", "시각")):
-        return ValueKind.TIME
-    if element.endswith(("_cd", "_no")) or korean.endswith(("코드", "번호")):
-        return ValueKind.CODE
-    if _is_price_name(element, korean):
-        return ValueKind.SIGNED_PRICE
-    if element in ("pre", "pred_pre") or korean.endswith("대비"):
-        return ValueKind.SIGNED_NUMBER
-    if element.endswith(("_rt", "_rate")) or korean.endswith(("률", "율", "비율", "비중")):
-        return ValueKind.DECIMAL
-    if element.endswith(("_qty", "_amt", "_cnt", "_prica")) or korean.endswith(
-        ("수량", "금액", "건수", "대금", "량", "수")
-    ):
-        return ValueKind.NUMBER
-    return ValueKind.TEXT
+    """The kind of a field that carries none: the rules that resolve every spec
+    (``codegen.rules.kinds``), so the sandbox reads names the way the client does."""
+    kind, _rule = kind_for(FieldContext(field, "response", us=False))
+    if kind is ValueKind.CODE and field.values:
+        return ValueKind.TEXT  # a list of choices such as "+:상승, -:하락": not a code
+    return kind
 
 
 def classify(field: Field) -> Meaning:
@@ -215,6 +198,12 @@ def classify(field: Field) -> Meaning:
             return Meaning(Role.SIGNED_RATIO, kind)
         return Meaning(Role.RATIO, kind)
     # --- prices ---
+    if kind is ValueKind.DECIMAL_PRICE:
+        return _price_meaning(element, korean, kind, extreme)
+    if kind is ValueKind.ACCOUNT:
+        return Meaning(Role.ACCOUNT, kind)
+    if kind is ValueKind.PERSONAL:
+        return Meaning(Role.NAME, kind)
     if kind is ValueKind.SIGNED_PRICE or (
         kind in (ValueKind.NUMBER, ValueKind.TEXT) and _is_price_name(element, korean)
     ):

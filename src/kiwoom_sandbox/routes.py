@@ -79,17 +79,18 @@ class Route:
     def api_id(self) -> str:
         return self.spec.api_id
 
+    # The TR-level facts as the rules resolved them (hand annotations win): codegen.rules.
     @property
     def role(self) -> Role | None:
-        return None if self.spec.annotations is None else self.spec.annotations.role
+        return self.spec.facts.role
 
     @property
     def mock_supported(self) -> bool:
-        return self.spec.annotations is None or self.spec.annotations.mock_supported
+        return self.spec.facts.mock_supported
 
     @property
     def paged(self) -> bool:
-        return self.spec.annotations is not None and self.spec.annotations.paged
+        return self.spec.facts.paged
 
     @functools.cached_property
     def list_fields(self) -> tuple[Field, ...]:

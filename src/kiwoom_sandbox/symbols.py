@@ -25,9 +25,10 @@ from typing import Literal
 
 import attrs
 
-Market = Literal["KOSPI", "KOSDAQ", "ETF"]
+Market = Literal["KOSPI", "KOSDAQ", "ETF", "US"]
 SUFFIXES = ("_NX", "_AL")
 _CODE_RE = re.compile(r"^[0-9A-Z]{6}$")
+_TICKER_RE = re.compile(r"^[A-Z]{1,5}$")  # US tickers (the US APIs take them as stk_cd)
 
 
 def split_code(code: str) -> tuple[str, str]:
@@ -40,9 +41,10 @@ def split_code(code: str) -> tuple[str, str]:
 
 
 def well_formed(code: str) -> bool:
-    """Six digits or capitals (KRX short codes, new ones carry letters), optional _NX/_AL."""
-    base, _ = split_code(code)
-    return bool(_CODE_RE.match(base))
+    """Six digits or capitals (KRX short codes, new ones carry letters), optional _NX/_AL; or
+    a US ticker (1-5 capitals)."""
+    base, suffix = split_code(code)
+    return bool(_CODE_RE.match(base)) or (not suffix and bool(_TICKER_RE.match(base)))
 
 
 def _digest(*parts: object) -> int:
@@ -70,6 +72,11 @@ class Symbol:
     @property
     def is_etf(self) -> bool:
         return self.market == "ETF"
+
+    @property
+    def is_us(self) -> bool:
+        """A US listing: its price path runs in cents (``23000`` is $230.00)."""
+        return self.market == "US"
 
     @classmethod
     def made_up(cls, code: str) -> Symbol:
@@ -179,6 +186,20 @@ _NAME_TAILS = (
 GENERATED_COUNT = 300
 
 
+# US listings the US APIs answer for: ticker, Korean name, a price level in cents.
+_US_WELL_KNOWN: tuple[tuple[str, str, int], ...] = (
+    ("AAPL", "애플", 23_600),
+    ("MSFT", "마이크로소프트", 41_500),
+    ("NVDA", "엔비디아", 12_000),
+    ("TSLA", "테슬라", 40_400),
+    ("AMZN", "아마존닷컴", 23_700),
+    ("GOOGL", "알파벳 A", 20_400),
+    ("META", "메타 플랫폼스", 68_900),
+    ("QQQ", "인베스코 QQQ", 52_200),
+    ("SPY", "SPDR S&P 500", 60_100),
+)
+
+
 def _generated(taken: set[str]) -> list[Symbol]:
     """300 made-up listings, the same on every machine (a fixed-seed generator, not ``seed``)."""
     rng = random.Random(20250131)
@@ -202,14 +223,16 @@ def _generated(taken: set[str]) -> list[Symbol]:
 
 @attrs.frozen
 class Universe:
-    """The listed symbols, looked up by code (``_NX``/``_AL`` accepted)."""
+    """The listed symbols, looked up by code (``_NX``/``_AL`` accepted). ``symbols`` are the
+    KRX listings (rows of lists that name many symbols come from them); ``us`` the US ones."""
 
     symbols: tuple[Symbol, ...]
+    us: tuple[Symbol, ...] = ()
     _by_code: dict[str, Symbol] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         # A frozen class computes its index once; lookups happen on every request.
-        object.__setattr__(self, "_by_code", {s.code: s for s in self.symbols})
+        object.__setattr__(self, "_by_code", {s.code: s for s in (*self.symbols, *self.us)})
 
     @classmethod
     def default(cls) -> Universe:
@@ -244,12 +267,14 @@ class Universe:
             if not _CODE_RE.match(symbol.code):
                 raise ValueError(f"{symbol.code!r} is not a 6-character KRX code")
         codes = {s.code for s in added}
-        return Universe(tuple(s for s in self.symbols if s.code not in codes) + tuple(added))
+        kept = tuple(s for s in self.symbols if s.code not in codes)
+        return Universe(kept + tuple(added), self.us)
 
 
 def _default() -> Universe:
     known = [Symbol(code, name, market, price) for code, name, market, price in _WELL_KNOWN]
-    return Universe(tuple(known) + tuple(_generated({s.code for s in known})))
+    us = tuple(Symbol(code, name, "US", price) for code, name, price in _US_WELL_KNOWN)
+    return Universe(tuple(known) + tuple(_generated({s.code for s in known})), us)
 
 
 DEFAULT_UNIVERSE = _default()

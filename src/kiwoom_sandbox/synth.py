@@ -35,7 +35,7 @@ from typing import Any
 
 import attrs
 
-from codegen.kinds import kind_problem
+from codegen.kinds import kind_problem, measured_length
 from codegen.spec import Field, ValueKind
 from kiwoom_sandbox.market import (
     DEFAULT_MARKET_DATE,
@@ -217,7 +217,11 @@ def _signed(value: int) -> str:
 
 def _price(slot: Slot, value: int, reference: int) -> str:
     """A price as the wire shows it: signed by direction against ``reference`` if the kind
-    says so (``"+181400"``), plain digits otherwise."""
+    says so (``"+181400"``), plain digits otherwise; a decimal price (USD, an index) is the
+    path's price in hundredths (``"+1814.00"``)."""
+    if slot.meaning.kind is ValueKind.DECIMAL_PRICE:
+        text = f"{Decimal(value) / 100:.2f}"
+        return f"+{text}" if value > reference else f"-{text}" if value < reference else text
     if slot.meaning.kind is not ValueKind.SIGNED_PRICE:
         return str(value)
     if value > reference:
@@ -259,6 +263,8 @@ _NAME_POOLS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("테마", ("반도체", "2차전지", "바이오", "인공지능", "조선", "방산", "원자력")),
     ("조건", ("조건1", "조건2", "조건3")),
     ("계좌", ("키움샌드박스",)),
+    ("입금자", ("키움샌드박스",)),
+    ("처리자", ("키움샌드박스",)),
     ("고객", ("키움샌드박스",)),
 )
 
@@ -369,8 +375,38 @@ _PRODUCERS: dict[Role, Producer] = {
     Role.RATIO: lambda s, f: f"{s.noise(f.salt) % 10_000 / 100:.2f}",
     Role.SIGNED_RATIO: lambda s, f: _rate(Decimal(s.noise(f.salt) % 6_000 - 3_000) / 100),
     Role.CODE: _code,
+    Role.ACCOUNT: lambda s, f: "5012345610"[: f.field.length or 10],
     Role.TEXT: _text,
 }
+
+
+def _conform(subject: Subject, slot: Slot, value: str) -> str:
+    """A value the role produced, made to fit the field's kind when the role spoke for another
+    (a month, a session time, an account number, a decimal where a count was produced, ...)."""
+    kind = slot.meaning.kind
+    field = slot.field if slot.field.kind is kind else attrs.evolve(slot.field, kind=kind)
+    if kind_problem(field, value) is None:
+        return value
+    noise = subject.noise(slot.salt + 7)
+    if kind is ValueKind.MONTH:
+        return subject.day.strftime("%Y%m")
+    if kind in (ValueKind.TIME, ValueKind.SESSION_TIME):
+        return _time(subject)
+    if kind is ValueKind.DATE:
+        return subject.day.strftime("%Y%m%d")
+    if kind is ValueKind.DATETIME:
+        return subject.day.strftime("%Y%m%d") + _time(subject)
+    if kind in (ValueKind.NUMBER, ValueKind.SIGNED_NUMBER, ValueKind.SCALED):
+        return str(noise % 10 ** _digits(slot, 5))
+    if kind in (ValueKind.DECIMAL, ValueKind.DECIMAL_PRICE):
+        return f"{noise % 100_000 / 100:.2f}"
+    if kind is ValueKind.SIGNED_PRICE:
+        return str(subject.bar.close)
+    if kind is ValueKind.CODE:
+        return _code(subject, slot)
+    if kind is ValueKind.SIGN_CODE:
+        return _sign(subject, slot)
+    return value
 
 
 def _fit(slot: Slot, value: str) -> str:
@@ -393,7 +429,9 @@ def _echo(scene: Scene, slot: Slot) -> str | None:
     if not isinstance(value, str):
         return None
     field = slot.field
-    if (field.length is not None and len(value) > field.length) or kind_problem(field, value):
+    if (field.length is not None and measured_length(field, value) > field.length) or (
+        kind_problem(field, value)
+    ):
         return None
     return value
 
@@ -415,6 +453,8 @@ def _object(
         value = _echo(scene, slot) if echo else None
         if value is None:
             value = slot.produce(subject, slot)
+            if isinstance(value, str):
+                value = _conform(subject, slot, value)
             if slot.length is not None and len(value) > slot.length:
                 value = _fit(slot, value)
         out[slot.element] = value

@@ -1,18 +1,21 @@
-"""A synthetic spec set of N TRs (copies of the seed specs under new API IDs), for scale tests.
+"""A synthetic spec set of N TRs (copies of seed specs under new API IDs), for scale tests.
 
-Made on the fly into a temporary directory; never committed.
+Made on the fly into a temporary directory; never committed. Each copy gets its own method name
+in its ``annotations`` (added when the seed spec leaves it to the rules).
 """
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
+
+import yaml
+
+from codegen.dump import dump_data
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs"
 TEMPLATES = ("ka10001", "ka10005", "ka10006")
-_METHOD = re.compile(r"^(  python_name: )(\w+)$", re.MULTILINE)
 
 
 def make_synthetic_specs(directory: Path, count: int = 200) -> Path:
@@ -23,7 +26,8 @@ def make_synthetic_specs(directory: Path, count: int = 200) -> Path:
     for i in range(count):
         source = TEMPLATES[i % len(TEMPLATES)]
         api_id = f"kx{i:05d}"
-        text = texts[source].replace(source, api_id)
-        text = _METHOD.sub(lambda m, i=i: f"{m.group(1)}{m.group(2)}_{i}", text)
-        (directory / f"{api_id}.yaml").write_text(text, encoding="utf-8")
+        data = yaml.safe_load(texts[source].replace(source, api_id))
+        annotations = data.setdefault("annotations", {})
+        annotations["python_name"] = f"{annotations.get('python_name', 'get_' + source)}_{i}"
+        (directory / f"{api_id}.yaml").write_text(dump_data(data), encoding="utf-8")
     return directory

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -13,13 +14,16 @@ import pytest
 
 from codegen.cli import main as cli_main
 from codegen.errors import SpecError
-from codegen.generate import PACKAGE, diff_files, generate, render, run_generate
+from codegen.generate import PACKAGE, diff_files, generate, render, render_all, run_generate
 from codegen.loader import load_specs
+from tests.conftest import SPEC_IDS
 from tests.generator.synth import make_synthetic_specs
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs"
+GOLDEN_SPECS = ROOT / "tests" / "golden" / "specs"
 GENERATED = ROOT / "generated"
+DOCS = ROOT / "docs" / "reference"
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -31,16 +35,29 @@ def _tree(directory: Path) -> dict[str, bytes]:
     }
 
 
+@functools.cache
+def _rendered_all() -> tuple[dict[str, str], dict[str, str]]:
+    """The package and the reference rendered from ``specs/`` once per session."""
+    return render_all(load_specs(SPECS))
+
+
+def _rendered() -> dict[str, str]:
+    return _rendered_all()[0]
+
+
 def test_two_runs_are_byte_identical(tmp_path: Path) -> None:
-    generate(SPECS, tmp_path / "a")
-    generate(SPECS, tmp_path / "b")
+    # The committed specs are covered by the drift test below: generated/ was written by
+    # another process. Here the golden specs, twice in this one.
+    generate(GOLDEN_SPECS, tmp_path / "a", docs_dir=tmp_path / "a-docs")
+    generate(GOLDEN_SPECS, tmp_path / "b", docs_dir=tmp_path / "b-docs")
     first, second = _tree(tmp_path / "a"), _tree(tmp_path / "b")
     assert first == second and first
-    assert render(load_specs(SPECS)) == render(load_specs(SPECS))
+    assert _tree(tmp_path / "a-docs") == _tree(tmp_path / "b-docs")
+    assert render_all(load_specs(GOLDEN_SPECS)) == render_all(load_specs(GOLDEN_SPECS))
 
 
-def test_every_file_has_the_header(tmp_path: Path) -> None:
-    files = render(load_specs(SPECS))
+def test_every_file_has_the_header() -> None:
+    files = _rendered()
     for rel, text in files.items():
         if rel.endswith(".py"):
             first = text.splitlines()[0]
@@ -53,75 +70,87 @@ def test_every_file_has_the_header(tmp_path: Path) -> None:
 
 
 def test_committed_generated_matches_specs() -> None:
-    problems = diff_files(render(load_specs(SPECS)), GENERATED)
+    package, reference = _rendered_all()
+    problems = diff_files(package, GENERATED)
     assert problems == [], f"generated/ is stale, run `make generate`: {problems}"
+    problems = diff_files(reference, DOCS, root="")
+    assert problems == [], f"docs/reference is stale, run `make generate`: {problems}"
+    assert sorted(reference) == ["README.md", *(f"{a.lower()}.md" for a in sorted(SPEC_IDS))]
 
 
 def test_check_reports_modified_missing_and_stale(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = tmp_path / "out"
-    assert run_generate(SPECS, out, check=False) == 0
-    assert run_generate(SPECS, out, check=True) == 0
-    target = out / PACKAGE / "tr" / "ka10001.py"
+    out, docs = tmp_path / "out", tmp_path / "docs"
+    assert run_generate(GOLDEN_SPECS, out, check=False, docs_dir=docs) == 0
+    assert run_generate(GOLDEN_SPECS, out, check=True, docs_dir=docs) == 0
+    target = out / PACKAGE / "tr" / "zz00001.py"
     original = target.read_text(encoding="utf-8")
     target.write_text(original + "# edited\n", encoding="utf-8")
     (out / PACKAGE / "tr" / "ka99999.py").write_text("# stale\n", encoding="utf-8")
     (out / PACKAGE / "_registry.py").unlink()
+    (docs / "zz00002.md").write_text("edited\n", encoding="utf-8")
+    (docs / "ka99999.md").write_text("stale\n", encoding="utf-8")
+    (docs / "README.md").unlink()
     capsys.readouterr()
-    assert run_generate(SPECS, out, check=True) == 1
+    assert run_generate(GOLDEN_SPECS, out, check=True, docs_dir=docs) == 1
     err = capsys.readouterr().err
-    assert "differs" in err and "ka10001.py" in err
-    assert "stale" in err and "ka99999.py" in err
-    assert "missing" in err and "_registry.py" in err
+    assert "differs" in err and "zz00001.py" in err and "zz00002.md" in err
+    assert "stale" in err and "ka99999.py" in err and "ka99999.md" in err
+    assert "missing" in err and "_registry.py" in err and "README.md" in err
     assert target.read_text(encoding="utf-8").endswith("# edited\n")  # --check writes nothing
-    assert cli_main(["generate", "--specs", str(SPECS), "--out", str(out), "--check"]) == 1
-    assert cli_main(["generate", "--specs", str(SPECS), "--out", str(out)]) == 0
+    # without a docs directory, only the package is looked at
+    assert run_generate(GOLDEN_SPECS, out, check=True) == 1
+    cli = ["generate", "--specs", str(GOLDEN_SPECS), "--out", str(out), "--docs", str(docs)]
+    assert cli_main([*cli, "--check"]) == 1
+    assert cli_main(cli) == 0
     assert not (out / PACKAGE / "tr" / "ka99999.py").exists()
-    assert cli_main(["generate", "--specs", str(SPECS), "--out", str(out), "--check"]) == 0
+    assert not (docs / "ka99999.md").exists() and (docs / "README.md").exists()
+    assert cli_main([*cli, "--check"]) == 0
+    (docs / "zz00003.md").unlink()
+    assert cli_main(["generate", "--specs", str(GOLDEN_SPECS), "--out", str(out), "--no-docs"]) == 0
+    assert not (docs / "zz00003.md").exists()  # --no-docs leaves the reference alone
 
 
 def _spec_dir(tmp_path: Path) -> Path:
+    """A spec directory with the golden TR zz00001 (its ``250hgst_pric_dt`` needs a
+    ``python_name``)."""
     specs = tmp_path / "specs"
     specs.mkdir()
-    shutil.copy(SPECS / "_common.yaml", specs)
-    shutil.copy(SPECS / "ka10001.yaml", specs)
+    shutil.copy(GOLDEN_SPECS / "_common.yaml", specs)
+    shutil.copy(GOLDEN_SPECS / "zz00001.yaml", specs)
     return specs
 
 
-def test_non_identifier_element_without_python_name_is_located(tmp_path: Path) -> None:
+def test_non_identifier_element_gets_a_python_name_by_rule(tmp_path: Path) -> None:
     specs = _spec_dir(tmp_path)
-    path = specs / "ka10001.yaml"
+    path = specs / "zz00001.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("      python_name: hgst_250\n", "", 1)
+    text = text.replace("      python_name: hgst_250_pric_dt\n", "", 1)
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(SpecError) as exc:
-        render(load_specs(specs))
-    err = exc.value
-    line = text.splitlines().index("    - element: 250hgst") + 1
-    assert err.file.endswith("ka10001.yaml") and err.line == line
-    assert err.path.startswith("response.body[") and err.path.endswith("].element")
-    assert "250hgst" in str(err) and "python_name" in str(err)
-    assert cli_main(["generate", "--specs", str(specs), "--out", str(tmp_path / "o")]) == 2
+    files = render(load_specs(specs))
+    module = files["kiwoom_typed/tr/zz00001.py"]
+    assert "hgst_250_pric_dt: str | None = None" in module  # digits behind the first word
+    assert '"250hgst_pric_dt"' in module  # the wire key stays as documented
 
 
-def test_spec_without_annotations_is_located(tmp_path: Path) -> None:
+def test_spec_without_annotations_generates_by_rule(tmp_path: Path) -> None:
     specs = _spec_dir(tmp_path)
-    path = specs / "ka10001.yaml"
+    path = specs / "zz00001.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text[: text.rindex("\nannotations:") + 1], encoding="utf-8")
-    with pytest.raises(SpecError) as exc:
-        render(load_specs(specs))
-    assert exc.value.line is not None and exc.value.file.endswith("ka10001.yaml")
-    assert "annotations" in exc.value.message and "python_name" in exc.value.message
+    spec = load_specs(specs).specs["zz00001"]
+    assert spec.facts.source["python_name"].startswith("rule")
+    files = render(load_specs(specs))
+    assert f"def {spec.facts.python_name}(" in files["kiwoom_typed/_client.py"]
 
 
 def test_reserved_python_name_is_refused(tmp_path: Path) -> None:
     specs = _spec_dir(tmp_path)
-    path = specs / "ka10001.yaml"
+    path = specs / "zz00001.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(
-        text.replace("python_name: hgst_250\n", "python_name: extra\n"), encoding="utf-8"
+        text.replace("python_name: hgst_250_pric_dt\n", "python_name: extra\n"), encoding="utf-8"
     )
     with pytest.raises(SpecError, match="reserved"):
         render(load_specs(specs))

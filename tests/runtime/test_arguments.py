@@ -38,6 +38,12 @@ def test_check_argument_type_length_values() -> None:
         )
 
 
+def test_empty_optional_value_is_no_value() -> None:
+    check_argument("ka1", "qry_tp", "qry_tp", "", required=False, length=1, values={"1": "전체"})
+    with pytest.raises(ArgumentError, match="required, got an empty string"):
+        check_argument("ka1", "qry_tp", "qry_tp", "", required=True, length=1, values={"1": "x"})
+
+
 def test_check_argument_names_the_wire_key_when_it_differs() -> None:
     with pytest.raises(ArgumentError) as exc:
         check_argument("ka10001", "hgst_250", "250hgst", None, required=True, length=None)
@@ -79,3 +85,62 @@ def test_request_from_wire() -> None:
     with pytest.raises(ArgumentError) as exc:
         request_from_wire("ka1", {"bogus": "1"}, wire)
     assert exc.value.argument == "bogus" and "ka1 has no request field 'bogus'" in str(exc.value)
+
+
+# -- date / time / datetime arguments --------------------------------------------------------
+
+
+def test_date_time_datetime_objects_become_wire_strings() -> None:
+    import datetime as dt
+
+    from kiwoom_runtime import KST
+    from kiwoom_runtime.arguments import (
+        date_arg,
+        datetime_arg,
+        optional_date_arg,
+        optional_datetime_arg,
+        optional_time_arg,
+        time_arg,
+    )
+
+    assert date_arg(dt.date(2025, 1, 2)) == "20250102"
+    assert date_arg(dt.date(999, 1, 2)) == "09990102"  # strftime would not pad the year
+    assert date_arg(dt.datetime(2025, 1, 2, 23, 30)) == "20250102"  # naive: Korea time
+    utc_evening = dt.datetime(2025, 1, 2, 20, 0, tzinfo=dt.UTC)  # 05:00 on the 3rd in Seoul
+    assert date_arg(utc_evening) == "20250103"
+    assert time_arg(dt.time(9, 5, 7, 123456)) == "090507"
+    assert datetime_arg(dt.datetime(2025, 1, 2, 9, 5, 7)) == "20250102090507"
+    assert datetime_arg(utc_evening) == "20250103050000"
+    assert datetime_arg(dt.datetime(2025, 1, 2, 9, 0, tzinfo=KST)) == "20250102090000"
+    for convert in (date_arg, time_arg, datetime_arg):
+        assert convert("20250102") == "20250102"  # wire strings pass unchanged
+    assert optional_date_arg(None) is None and optional_time_arg(None) is None
+    assert optional_datetime_arg(None) is None
+    assert optional_date_arg(dt.date(2025, 1, 2)) == "20250102"
+    # anything else passes unchanged, for check_argument to name the argument
+    assert time_arg(5) == 5  # type: ignore[arg-type, comparison-overlap]
+    assert datetime_arg(dt.date(2025, 1, 2)) == dt.date(2025, 1, 2)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kind", "good", "bad"),
+    [
+        ("date", "20250102", ["2025-01-02", "20250230", "2025010", "202501021"]),
+        ("time", "235959", ["24:00:00", "240000", "2359", "23595"]),
+        ("datetime", "20250102235959", ["20250102", "20250102245959", "2025-01-02T00:00"]),
+    ],
+)
+def test_check_argument_checks_time_kinds(kind: str, good: str, bad: list[str]) -> None:
+    check_argument("ka1", "x", "x", good, required=True, length=None, kind=kind)
+    check_argument("ka1", "x", "x", "", required=False, length=None, kind=kind)  # no value
+    for value in bad:
+        with pytest.raises(ArgumentError, match=rf"is not a valid {kind}") as exc:
+            check_argument("ka1", "x", "x", value, required=True, length=None, kind=kind)
+        assert exc.value.argument == "x"
+    with pytest.raises(ArgumentError, match=rf"expected str or datetime\.{kind}, got int"):
+        check_argument("ka1", "x", "x", 5, required=True, length=None, kind=kind)
+
+
+def test_check_argument_ignores_other_kinds() -> None:
+    check_argument("ka1", "x", "x", "abc", required=True, length=None, kind="number")
+    check_argument("ka1", "x", "x", "abc", required=True, length=None, kind="session_time")

@@ -98,10 +98,10 @@ def test_dates_and_times() -> None:
         (parse_signed_price, "+-5", "signed price"),
         (parse_signed_int, "abc", "signed integer"),
         (parse_int, "0.00", "integer"),
-        (parse_decimal, "1,000", "decimal"),
+        (parse_decimal, "1,00", "decimal"),  # not thousands grouping
         (parse_decimal, "+", "decimal"),
         (parse_date, "20241340", "date"),
-        (parse_date, "2024-11-07", "date"),
+        (parse_date, "2024-11-7", "date"),
         (parse_time, "246000", "time"),
         (parse_datetime_kst, "2024110708371", "datetime"),
     ],
@@ -159,7 +159,7 @@ def test_parse_sign_code(wire: str | None, expected: Direction | None) -> None:
     assert parse_sign_code(wire) is expected
 
 
-@pytest.mark.parametrize("bad", ["0", "6", "+", "12", 2])
+@pytest.mark.parametrize("bad", ["6", "+", "12", 2])
 def test_parse_sign_code_rejects(bad: object) -> None:
     with pytest.raises(ValueKindError, match="sign code"):
         parse_sign_code(bad)  # type: ignore[arg-type]
@@ -172,3 +172,8 @@ def test_typed_value_names_tr_and_field() -> None:
         typed_value(parse_int, "1.5", "ka10001", "trde_qty")
     assert exc.value.field == "ka10001 trde_qty" and exc.value.value == "1.5"
     assert str(exc.value) == "ka10001 trde_qty: '1.5' is not a valid integer"
+
+
+def test_sign_code_zero_reads_flat() -> None:
+    """'0' is in no table, yet in 7 documented examples where nothing moved."""
+    assert parse_sign_code("0") is Direction.FLAT

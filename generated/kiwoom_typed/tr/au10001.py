@@ -2,7 +2,7 @@
 """au10001 접근토큰 발급 (Issue an access token): models and endpoint.
 
 OAuth 인증 > 접근토큰발급 > 접근토큰 발급(au10001)
-POST /oauth2/token · paged: no · retry-safe: yes · mock: yes (KRX만 지원가능)
+POST /oauth2/token · paged: no · retry-safe: yes · mock: yes
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import attrs
 from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
 from kiwoom_runtime.decoding import row_builder
 from kiwoom_runtime.endpoint import Endpoint
+from kiwoom_runtime.models import TypedView
 from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import parse_datetime_kst, typed_value
 
@@ -39,31 +40,39 @@ class Au10001Request:
     """au10001 접근토큰 발급 — request.
 
     Request body of au10001 접근토큰 발급 (Issue an access token). Attributes hold the values as
-    sent; construction checks required fields, documented lengths, allowed values and types,
-    raising ArgumentError naming the argument.
+    sent; construction checks required fields, documented lengths, allowed values, kinds and
+    types, raising ArgumentError naming the argument.
     """
 
-    #: au10001 grant_type · wire key ``grant_type`` · String · length - · required
-    #: client_credentials 입력
-    #: kind: text
     grant_type: str
+    """au10001 grant_type · wire key ``grant_type`` · String · length - · required
 
-    #: au10001 앱키 · wire key ``appkey`` · String · length - · required
-    #: kind: secret
+    client_credentials 입력
+
+    kind: text
+    """
+
     appkey: str = attrs.field(repr=False)
+    """au10001 앱키 · wire key ``appkey`` · String · length - · required
 
-    #: au10001 시크릿키 · wire key ``secretkey`` · String · length - · required
-    #: kind: secret
+    kind: secret
+    """
+
     secretkey: str = attrs.field(repr=False)
+    """au10001 시크릿키 · wire key ``secretkey`` · String · length - · required
 
-    #: Wire key -> Python name of every documented field.
+    kind: secret
+    """
+
     WIRE_NAMES: ClassVar[Mapping[str, str]] = {
         "grant_type": "grant_type",
         "appkey": "appkey",
         "secretkey": "secretkey",
     }
-    #: Python names of the required fields.
+    """Wire key -> Python name of every documented field."""
+
     REQUIRED: ClassVar[tuple[str, ...]] = ("grant_type", "appkey", "secretkey")
+    """Python names of the required fields."""
 
     def __attrs_post_init__(self) -> None:
         check_argument(
@@ -100,44 +109,55 @@ class Au10001Response:
     """au10001 접근토큰 발급 — response.
 
     Response body of au10001 접근토큰 발급 (Issue an access token). Attributes hold the raw
-    strings as sent (missing or null -> None); keys the documentation does not list are kept in
-    ``extra``; ``to_dict()`` gives back the body as received. ``raw`` is the HTTP answer
-    (headers, status, bytes); ``cont_yn`` / ``next_key`` are the paging headers.
+    strings as sent (missing or null -> None, a missing LIST -> an empty sequence); keys the
+    documentation does not list are kept in ``extra``; ``to_dict()`` gives back the body as
+    received. ``raw`` is the HTTP answer (headers, status, bytes); ``cont_yn`` / ``next_key`` are
+    the paging headers.
 
-    ``typed`` gives parsed values (prices, numbers, decimals, dates).
+    ``typed`` gives every value parsed by its kind (prices, numbers, decimals, dates), the others
+    as sent.
     """
 
-    #: au10001 만료일 · wire key ``expires_dt`` · String · length - · required
-    #: kind: datetime
     expires_dt: str | None = None
+    """au10001 만료일 · wire key ``expires_dt`` · String · length - · required
 
-    #: au10001 토큰타입 · wire key ``token_type`` · String · length - · required
-    #: kind: text
+    kind: datetime
+    note: YYYYMMDDHHMMSS (Korea time) in the documented example and in recorded live answers; the
+    table gives no format.
+    """
+
     token_type: str | None = None
+    """au10001 토큰타입 · wire key ``token_type`` · String · length - · required
 
-    #: au10001 접근토큰 · wire key ``token`` · String · length - · required
-    #: kind: secret
+    kind: text
+    """
+
     token: str | None = attrs.field(default=None, repr=False)
+    """au10001 접근토큰 · wire key ``token`` · String · length - · required
 
-    #: au10001 처리코드 · wire key ``return_code`` · Integer · length - · required
-    #: 0: 정상. Not in the manual's tables; seen in every response example.
+    kind: secret
+    """
+
     return_code: int | None = None
+    """au10001 처리코드 · wire key ``return_code`` · Integer · length - · required
 
-    #: au10001 처리메시지 · wire key ``return_msg`` · String · length - · required
-    #: Not in the manual's tables; seen in every response example.
+    0: 정상. Not in the manual's tables; seen in every response example.
+    """
+
     return_msg: str | None = None
+    """au10001 처리메시지 · wire key ``return_msg`` · String · length - · required
 
-    #: Keys the documentation does not list, exactly as received.
+    Not in the manual's tables; seen in every response example.
+    """
+
     extra: Mapping[str, Any] = attrs.field(factory=dict)
-    #: The HTTP answer this was decoded from (status, headers, bytes, parsed body).
+    """Keys the documentation does not list, exactly as received."""
+
     raw: RawResponse | None = attrs.field(default=None, eq=False, repr=False)
+    """The HTTP answer this was decoded from (status, headers, bytes, parsed body)."""
 
     @classmethod
-    def from_dict(
-        cls,
-        data: Mapping[str, Any],
-        raw: RawResponse | None = None,
-    ) -> Au10001Response:
+    def from_dict(cls, data: Mapping[str, Any], raw: RawResponse | None = None) -> Au10001Response:
         """Build from the JSON body (and the HTTP answer); unknown keys go to ``extra``."""
         return _build_Au10001Response(data, raw)
 
@@ -173,13 +193,13 @@ class Au10001Response:
         return Au10001ResponseTyped(self)
 
 
-class Au10001ResponseTyped:
-    """Typed values of :class:`Au10001Response` (au10001 접근토큰 발급)."""
+class Au10001ResponseTyped(TypedView[Au10001Response]):
+    """Typed values of :class:`Au10001Response` (au10001 접근토큰 발급): one property per field,
+    parsed by its value kind (the others as sent); ``repr`` lists them.
+    """
 
-    __slots__ = ("_m",)
-
-    def __init__(self, model: Au10001Response) -> None:
-        self._m = model
+    __slots__ = ()
+    _HIDDEN = frozenset({"token"})
 
     @property
     def expires_dt(self) -> _dt.datetime | None:
@@ -190,6 +210,32 @@ class Au10001ResponseTyped:
         naming au10001, ``expires_dt`` and the raw value when it does not fit.
         """
         return typed_value(parse_datetime_kst, self._m.expires_dt, API_ID, "expires_dt")
+
+    @property
+    def token_type(self) -> str | None:
+        """au10001 토큰타입 (``token_type``) as sent: free text."""
+        return self._m.token_type
+
+    @property
+    def token(self) -> str | None:
+        """au10001 접근토큰 (``token``) as sent: a credential, left out of the view's repr."""
+        return self._m.token
+
+    @property
+    def return_code(self) -> int | None:
+        """au10001 처리코드 (``return_code``) as sent: no value kind is declared.
+
+        0: 정상. Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_code
+
+    @property
+    def return_msg(self) -> str | None:
+        """au10001 처리메시지 (``return_msg``) as sent: no value kind is declared.
+
+        Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_msg
 
 
 _build_Au10001Response = row_builder(

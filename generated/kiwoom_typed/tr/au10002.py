@@ -2,7 +2,7 @@
 """au10002 접근토큰폐기 (Revoke an access token): models and endpoint.
 
 OAuth 인증 > 접근토큰폐기 > 접근토큰폐기(au10002)
-POST /oauth2/revoke · paged: no · retry-safe: yes · mock: yes (KRX만 지원가능)
+POST /oauth2/revoke · paged: no · retry-safe: yes · mock: yes
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import attrs
 from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
 from kiwoom_runtime.decoding import row_builder
 from kiwoom_runtime.endpoint import Endpoint
+from kiwoom_runtime.models import TypedView
 from kiwoom_runtime.registry import TrInfo
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ __all__ = [
     "INFO",
     "Au10002Request",
     "Au10002Response",
+    "Au10002ResponseTyped",
 ]
 
 API_ID = "au10002"
@@ -36,30 +38,37 @@ class Au10002Request:
     """au10002 접근토큰폐기 — request.
 
     Request body of au10002 접근토큰폐기 (Revoke an access token). Attributes hold the values as
-    sent; construction checks required fields, documented lengths, allowed values and types,
-    raising ArgumentError naming the argument.
+    sent; construction checks required fields, documented lengths, allowed values, kinds and
+    types, raising ArgumentError naming the argument.
     """
 
-    #: au10002 앱키 · wire key ``appkey`` · String · length - · required
-    #: kind: secret
     appkey: str = attrs.field(repr=False)
+    """au10002 앱키 · wire key ``appkey`` · String · length - · required
 
-    #: au10002 시크릿키 · wire key ``secretkey`` · String · length - · required
-    #: kind: secret
+    kind: secret
+    """
+
     secretkey: str = attrs.field(repr=False)
+    """au10002 시크릿키 · wire key ``secretkey`` · String · length - · required
 
-    #: au10002 접근토큰 · wire key ``token`` · String · length - · required
-    #: kind: secret
+    kind: secret
+    """
+
     token: str = attrs.field(repr=False)
+    """au10002 접근토큰 · wire key ``token`` · String · length - · required
 
-    #: Wire key -> Python name of every documented field.
+    kind: secret
+    """
+
     WIRE_NAMES: ClassVar[Mapping[str, str]] = {
         "appkey": "appkey",
         "secretkey": "secretkey",
         "token": "token",
     }
-    #: Python names of the required fields.
+    """Wire key -> Python name of every documented field."""
+
     REQUIRED: ClassVar[tuple[str, ...]] = ("appkey", "secretkey", "token")
+    """Python names of the required fields."""
 
     def __attrs_post_init__(self) -> None:
         check_argument(API_ID, "appkey", "appkey", self.appkey, required=True, length=None)
@@ -94,30 +103,35 @@ class Au10002Response:
     """au10002 접근토큰폐기 — response.
 
     Response body of au10002 접근토큰폐기 (Revoke an access token). Attributes hold the raw
-    strings as sent (missing or null -> None); keys the documentation does not list are kept in
-    ``extra``; ``to_dict()`` gives back the body as received. ``raw`` is the HTTP answer
-    (headers, status, bytes); ``cont_yn`` / ``next_key`` are the paging headers.
+    strings as sent (missing or null -> None, a missing LIST -> an empty sequence); keys the
+    documentation does not list are kept in ``extra``; ``to_dict()`` gives back the body as
+    received. ``raw`` is the HTTP answer (headers, status, bytes); ``cont_yn`` / ``next_key`` are
+    the paging headers.
+
+    ``typed`` gives every value parsed by its kind (prices, numbers, decimals, dates), the others
+    as sent.
     """
 
-    #: au10002 처리코드 · wire key ``return_code`` · Integer · length - · required
-    #: 0: 정상. Not in the manual's tables; seen in every response example.
     return_code: int | None = None
+    """au10002 처리코드 · wire key ``return_code`` · Integer · length - · required
 
-    #: au10002 처리메시지 · wire key ``return_msg`` · String · length - · required
-    #: Not in the manual's tables; seen in every response example.
+    0: 정상. Not in the manual's tables; seen in every response example.
+    """
+
     return_msg: str | None = None
+    """au10002 처리메시지 · wire key ``return_msg`` · String · length - · required
 
-    #: Keys the documentation does not list, exactly as received.
+    Not in the manual's tables; seen in every response example.
+    """
+
     extra: Mapping[str, Any] = attrs.field(factory=dict)
-    #: The HTTP answer this was decoded from (status, headers, bytes, parsed body).
+    """Keys the documentation does not list, exactly as received."""
+
     raw: RawResponse | None = attrs.field(default=None, eq=False, repr=False)
+    """The HTTP answer this was decoded from (status, headers, bytes, parsed body)."""
 
     @classmethod
-    def from_dict(
-        cls,
-        data: Mapping[str, Any],
-        raw: RawResponse | None = None,
-    ) -> Au10002Response:
+    def from_dict(cls, data: Mapping[str, Any], raw: RawResponse | None = None) -> Au10002Response:
         """Build from the JSON body (and the HTTP answer); unknown keys go to ``extra``."""
         return _build_Au10002Response(data, raw)
 
@@ -141,13 +155,39 @@ class Au10002Response:
         """The ``next-key`` response header (the key of the next page), if any."""
         return None if self.raw is None else self.raw.next_key
 
+    @property
+    def typed(self) -> Au10002ResponseTyped:
+        """Parsed values of this response (see :class:`Au10002ResponseTyped`)."""
+        return Au10002ResponseTyped(self)
+
+
+class Au10002ResponseTyped(TypedView[Au10002Response]):
+    """Typed values of :class:`Au10002Response` (au10002 접근토큰폐기): one property per field,
+    parsed by its value kind (the others as sent); ``repr`` lists them.
+    """
+
+    __slots__ = ()
+
+    @property
+    def return_code(self) -> int | None:
+        """au10002 처리코드 (``return_code``) as sent: no value kind is declared.
+
+        0: 정상. Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_code
+
+    @property
+    def return_msg(self) -> str | None:
+        """au10002 처리메시지 (``return_msg``) as sent: no value kind is declared.
+
+        Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_msg
+
 
 _build_Au10002Response = row_builder(
     Au10002Response,
-    (
-        ("return_code", "return_code"),
-        ("return_msg", "return_msg"),
-    ),
+    (("return_code", "return_code"), ("return_msg", "return_msg")),
     with_raw=True,
 )
 """Compiled ``from_dict`` of :class:`Au10002Response` (no ``__init__`` cost per row)."""

@@ -2,7 +2,7 @@
 """ka10001 주식기본정보요청 (Stock basic information): models and endpoint.
 
 국내주식 > 종목정보 > 주식기본정보요청(ka10001)
-POST /api/dostk/stkinfo · paged: no · retry-safe: yes · mock: yes (KRX만 지원가능)
+POST /api/dostk/stkinfo · paged: no · retry-safe: yes · mock: yes
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import attrs
 from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
 from kiwoom_runtime.decoding import row_builder
 from kiwoom_runtime.endpoint import Endpoint
+from kiwoom_runtime.models import TypedView
 from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import (
     Direction,
@@ -50,22 +51,26 @@ class Ka10001Request:
     """ka10001 주식기본정보요청 — request.
 
     Request body of ka10001 주식기본정보요청 (Stock basic information). Attributes hold the
-    values as sent; construction checks required fields, documented lengths, allowed values and
-    types, raising ArgumentError naming the argument.
+    values as sent; construction checks required fields, documented lengths, allowed values,
+    kinds and types, raising ArgumentError naming the argument.
+
+    종목 코드로 주식 기본 정보를 조회한다.
     """
 
-    #: ka10001 종목코드 · wire key ``stk_cd`` · String · length 20 · required
-    #: 거래소별 종목코드
-    #: (KRX:039490,NXT:039490_NX,SOR:039490_AL)
-    #: kind: code
     stk_cd: str
+    """ka10001 종목코드 · wire key ``stk_cd`` · String · length 20 · required
 
-    #: Wire key -> Python name of every documented field.
-    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
-        "stk_cd": "stk_cd",
-    }
-    #: Python names of the required fields.
+    거래소별 종목코드
+    (KRX:039490,NXT:039490_NX,SOR:039490_AL)
+
+    kind: code
+    """
+
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {"stk_cd": "stk_cd"}
+    """Wire key -> Python name of every documented field."""
+
     REQUIRED: ClassVar[tuple[str, ...]] = ("stk_cd",)
+    """Python names of the required fields."""
 
     def __attrs_post_init__(self) -> None:
         check_argument(API_ID, "stk_cd", "stk_cd", self.stk_cd, required=True, length=20)
@@ -94,220 +99,379 @@ class Ka10001Response:
     """ka10001 주식기본정보요청 — response.
 
     Response body of ka10001 주식기본정보요청 (Stock basic information). Attributes hold the raw
-    strings as sent (missing or null -> None); keys the documentation does not list are kept in
-    ``extra``; ``to_dict()`` gives back the body as received. ``raw`` is the HTTP answer
-    (headers, status, bytes); ``cont_yn`` / ``next_key`` are the paging headers.
+    strings as sent (missing or null -> None, a missing LIST -> an empty sequence); keys the
+    documentation does not list are kept in ``extra``; ``to_dict()`` gives back the body as
+    received. ``raw`` is the HTTP answer (headers, status, bytes); ``cont_yn`` / ``next_key`` are
+    the paging headers.
 
-    ``typed`` gives parsed values (prices, numbers, decimals, dates).
+    ``typed`` gives every value parsed by its kind (prices, numbers, decimals, dates), the others
+    as sent.
+
+    종목 코드로 주식 기본 정보를 조회한다.
     """
 
-    #: ka10001 종목코드 · wire key ``stk_cd`` · String · length 20 · optional
-    #: kind: code
     stk_cd: str | None = None
+    """ka10001 종목코드 · wire key ``stk_cd`` · String · length 20 · optional
 
-    #: ka10001 종목명 · wire key ``stk_nm`` · String · length 40 · optional
-    #: kind: text
+    kind: code
+    """
+
     stk_nm: str | None = None
+    """ka10001 종목명 · wire key ``stk_nm`` · String · length 40 · optional
 
-    #: ka10001 결산월 · wire key ``setl_mm`` · String · length 20 · optional
-    #: kind: number
+    kind: text
+    """
+
     setl_mm: str | None = None
+    """ka10001 결산월 · wire key ``setl_mm`` · String · length 20 · optional
 
-    #: ka10001 액면가 · wire key ``fav`` · String · length 20 · optional
-    #: kind: decimal
+    kind: number
+    note: 결산월: the month number ('12'), an integer; the table gives no format.
+    """
+
     fav: str | None = None
+    """ka10001 액면가 · wire key ``fav`` · String · length 20 · optional
 
-    #: ka10001 자본금 · wire key ``cap`` · String · length 20 · optional
-    #: kind: number
+    단위: 원
+
+    kind: number
+    """
+
     cap: str | None = None
+    """ka10001 자본금 · wire key ``cap`` · String · length 20 · optional
 
-    #: ka10001 상장주식 · wire key ``flo_stk`` · String · length 20 · optional
-    #: kind: number
+    단위: 억원
+
+    kind: number
+    """
+
     flo_stk: str | None = None
+    """ka10001 상장주식 · wire key ``flo_stk`` · String · length 20 · optional
 
-    #: ka10001 신용비율 · wire key ``crd_rt`` · String · length 20 · optional
-    #: kind: decimal
+    단위: 천원
+
+    kind: number
+    """
+
     crd_rt: str | None = None
+    """ka10001 신용비율 · wire key ``crd_rt`` · String · length 20 · optional
 
-    #: ka10001 연중최고 · wire key ``oyr_hgst`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
+
+    kind: decimal
+    """
+
     oyr_hgst: str | None = None
+    """ka10001 연중최고 · wire key ``oyr_hgst`` · String · length 20 · optional
 
-    #: ka10001 연중최저 · wire key ``oyr_lwst`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
     oyr_lwst: str | None = None
+    """ka10001 연중최저 · wire key ``oyr_lwst`` · String · length 20 · optional
 
-    #: ka10001 시가총액 · wire key ``mac`` · String · length 20 · optional
-    #: kind: number
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
     mac: str | None = None
+    """ka10001 시가총액 · wire key ``mac`` · String · length 20 · optional
 
-    #: ka10001 시가총액비중 · wire key ``mac_wght`` · String · length 20 · optional
-    #: kind: decimal
+    단위: 억원
+
+    kind: number
+    """
+
     mac_wght: str | None = None
+    """ka10001 시가총액비중 · wire key ``mac_wght`` · String · length 20 · optional
 
-    #: ka10001 외인소진률 · wire key ``for_exh_rt`` · String · length 20 · optional
-    #: kind: decimal
+    kind: decimal
+    """
+
     for_exh_rt: str | None = None
+    """ka10001 외인소진률 · wire key ``for_exh_rt`` · String · length 20 · optional
 
-    #: ka10001 대용가 · wire key ``repl_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
+
+    kind: decimal
+    """
+
     repl_pric: str | None = None
+    """ka10001 대용가 · wire key ``repl_pric`` · String · length 20 · optional
 
-    #: ka10001 PER · wire key ``per`` · String · length 20 · optional
-    #: [ 주의 ] PER, ROE 값들은 외부벤더사에서 제공되는
-    #: 데이터이며 일주일에 한번 또는 실적발표 시즌에 업데이트
-    #: 됨
-    #: kind: decimal
+    단위: 원
+
+    kind: signed_price
+    """
+
     per: str | None = None
+    """ka10001 PER · wire key ``per`` · String · length 20 · optional
 
-    #: ka10001 EPS · wire key ``eps`` · String · length 20 · optional
-    #: kind: decimal
+    [ 주의 ] PER, ROE 값들은 외부벤더사에서 제공되는 데이터이며 일주일에 한번 또는 실적발표
+    시즌에 업데이트 됨
+
+    kind: decimal
+    """
+
     eps: str | None = None
+    """ka10001 EPS · wire key ``eps`` · String · length 20 · optional
 
-    #: ka10001 ROE · wire key ``roe`` · String · length 20 · optional
-    #: [ 주의 ]  PER, ROE 값들은 외부벤더사에서 제공되는
-    #: 데이터이며 일주일에 한번 또는 실적발표 시즌에 업데이트
-    #: 됨
-    #: kind: decimal
+    kind: decimal
+    """
+
     roe: str | None = None
+    """ka10001 ROE · wire key ``roe`` · String · length 20 · optional
 
-    #: ka10001 PBR · wire key ``pbr`` · String · length 20 · optional
-    #: kind: decimal
+    [ 주의 ] PER, ROE 값들은 외부벤더사에서 제공되는 데이터이며 일주일에 한번 또는 실적발표
+    시즌에 업데이트 됨
+
+    kind: decimal
+    """
+
     pbr: str | None = None
+    """ka10001 PBR · wire key ``pbr`` · String · length 20 · optional
 
-    #: ka10001 EV · wire key ``ev`` · String · length 20 · optional
-    #: kind: decimal
+    kind: decimal
+    """
+
     ev: str | None = None
+    """ka10001 EV · wire key ``ev`` · String · length 20 · optional
 
-    #: ka10001 BPS · wire key ``bps`` · String · length 20 · optional
-    #: kind: decimal
+    kind: decimal
+    """
+
     bps: str | None = None
+    """ka10001 BPS · wire key ``bps`` · String · length 20 · optional
 
-    #: ka10001 매출액 · wire key ``sale_amt`` · String · length 20 · optional
-    #: kind: signed_number
+    kind: decimal
+    """
+
     sale_amt: str | None = None
+    """ka10001 매출액 · wire key ``sale_amt`` · String · length 20 · optional
 
-    #: ka10001 영업이익 · wire key ``bus_pro`` · String · length 20 · optional
-    #: kind: signed_number
+    단위: 억원
+
+    kind: number
+    """
+
     bus_pro: str | None = None
+    """ka10001 영업이익 · wire key ``bus_pro`` · String · length 20 · optional
 
-    #: ka10001 당기순이익 · wire key ``cup_nga`` · String · length 20 · optional
-    #: kind: signed_number
+    단위: 억원
+
+    kind: number
+    """
+
     cup_nga: str | None = None
+    """ka10001 당기순이익 · wire key ``cup_nga`` · String · length 20 · optional
 
-    #: ka10001 250최고 · wire key ``250hgst`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: 억원
+
+    kind: number
+    """
+
     hgst_250: str | None = None
+    """ka10001 250최고 · wire key ``250hgst`` · String · length 20 · optional
 
-    #: ka10001 250최저 · wire key ``250lwst`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
     lwst_250: str | None = None
+    """ka10001 250최저 · wire key ``250lwst`` · String · length 20 · optional
 
-    #: ka10001 시가 · wire key ``open_pric`` · String · length 20 · optional
-    #: kind: signed_price
-    open_pric: str | None = None
+    단위: 원, 부호가 포함된 숫자
 
-    #: ka10001 고가 · wire key ``high_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    kind: signed_price
+    """
+
     high_pric: str | None = None
+    """ka10001 고가 · wire key ``high_pric`` · String · length 20 · optional
 
-    #: ka10001 저가 · wire key ``low_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
+    open_pric: str | None = None
+    """ka10001 시가 · wire key ``open_pric`` · String · length 20 · optional
+
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
     low_pric: str | None = None
+    """ka10001 저가 · wire key ``low_pric`` · String · length 20 · optional
 
-    #: ka10001 상한가 · wire key ``upl_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
     upl_pric: str | None = None
+    """ka10001 상한가 · wire key ``upl_pric`` · String · length 20 · optional
 
-    #: ka10001 하한가 · wire key ``lst_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
     lst_pric: str | None = None
+    """ka10001 하한가 · wire key ``lst_pric`` · String · length 20 · optional
 
-    #: ka10001 기준가 · wire key ``base_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
     base_pric: str | None = None
+    """ka10001 기준가 · wire key ``base_pric`` · String · length 20 · optional
 
-    #: ka10001 예상체결가 · wire key ``exp_cntr_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: 원
+
+    kind: signed_price
+    """
+
     exp_cntr_pric: str | None = None
+    """ka10001 예상체결가 · wire key ``exp_cntr_pric`` · String · length 20 · optional
 
-    #: ka10001 예상체결수량 · wire key ``exp_cntr_qty`` · String · length 20 · optional
-    #: kind: number
+    kind: signed_price
+    """
+
     exp_cntr_qty: str | None = None
+    """ka10001 예상체결수량 · wire key ``exp_cntr_qty`` · String · length 20 · optional
 
-    #: ka10001 250최고가일 · wire key ``250hgst_pric_dt`` · String · length 20 · optional
-    #: kind: date
+    kind: number
+    """
+
     hgst_250_pric_dt: str | None = None
+    """ka10001 250최고가일 · wire key ``250hgst_pric_dt`` · String · length 20 · optional
 
-    #: ka10001 250최고가대비율 · wire key ``250hgst_pric_pre_rt`` · String · length 20 · optional
-    #: kind: decimal
+    YYYYMMDD
+
+    kind: date
+    """
+
     hgst_250_pric_pre_rt: str | None = None
+    """ka10001 250최고가대비율 · wire key ``250hgst_pric_pre_rt`` · String · length 20 · optional
 
-    #: ka10001 250최저가일 · wire key ``250lwst_pric_dt`` · String · length 20 · optional
-    #: kind: date
+    단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
+
+    kind: decimal
+    """
+
     lwst_250_pric_dt: str | None = None
+    """ka10001 250최저가일 · wire key ``250lwst_pric_dt`` · String · length 20 · optional
 
-    #: ka10001 250최저가대비율 · wire key ``250lwst_pric_pre_rt`` · String · length 20 · optional
-    #: kind: decimal
+    YYYYMMDD
+
+    kind: date
+    """
+
     lwst_250_pric_pre_rt: str | None = None
+    """ka10001 250최저가대비율 · wire key ``250lwst_pric_pre_rt`` · String · length 20 · optional
 
-    #: ka10001 현재가 · wire key ``cur_prc`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
+
+    kind: decimal
+    """
+
     cur_prc: str | None = None
+    """ka10001 현재가 · wire key ``cur_prc`` · String · length 20 · optional
 
-    #: ka10001 대비기호 · wire key ``pre_sig`` · String · length 20 · optional
-    #: kind: sign_code
-    #: values: '1' 상한, '2' 상승, '3' 보합, '4' 하한, '5' 하락
-    #: note: Values from Kiwoom's other TRs' 대비기호 convention; not listed on this page.
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
     pre_sig: str | None = None
+    """ka10001 대비기호 · wire key ``pre_sig`` · String · length 20 · optional
 
-    #: ka10001 전일대비 · wire key ``pred_pre`` · String · length 20 · optional
-    #: kind: signed_number
+    1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
+
+    kind: sign_code
+    values: "1" 상한가, "2" 상승, "3" 보합, "4" 하한가, "5" 하락
+    """
+
     pred_pre: str | None = None
+    """ka10001 전일대비 · wire key ``pred_pre`` · String · length 20 · optional
 
-    #: ka10001 등락율 · wire key ``flu_rt`` · String · length 20 · optional
-    #: kind: decimal
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_number
+    """
+
     flu_rt: str | None = None
+    """ka10001 등락율 · wire key ``flu_rt`` · String · length 20 · optional
 
-    #: ka10001 거래량 · wire key ``trde_qty`` · String · length 20 · optional
-    #: kind: number
+    단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
+
+    kind: decimal
+    """
+
     trde_qty: str | None = None
+    """ka10001 거래량 · wire key ``trde_qty`` · String · length 20 · optional
 
-    #: ka10001 거래대비 · wire key ``trde_pre`` · String · length 20 · optional
-    #: kind: decimal
+    단위: 1주
+
+    kind: number
+    """
+
     trde_pre: str | None = None
+    """ka10001 거래대비 · wire key ``trde_pre`` · String · length 20 · optional
 
-    #: ka10001 액면가단위 · wire key ``fav_unit`` · String · length 20 · optional
-    #: kind: text
+    단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
+
+    kind: decimal
+    """
+
     fav_unit: str | None = None
+    """ka10001 액면가단위 · wire key ``fav_unit`` · String · length 20 · optional
 
-    #: ka10001 유통주식 · wire key ``dstr_stk`` · String · length 20 · optional
-    #: kind: number
+    kind: text
+    """
+
     dstr_stk: str | None = None
+    """ka10001 유통주식 · wire key ``dstr_stk`` · String · length 20 · optional
 
-    #: ka10001 유통비율 · wire key ``dstr_rt`` · String · length 20 · optional
-    #: kind: decimal
+    단위: 1주
+
+    kind: number
+    """
+
     dstr_rt: str | None = None
+    """ka10001 유통비율 · wire key ``dstr_rt`` · String · length 20 · optional
 
-    #: ka10001 처리코드 · wire key ``return_code`` · Integer · length - · required
-    #: 0: 정상. Not in the manual's tables; seen in every response example.
+    단위: %, 부호 포함 소수점 첫째 자리까지 포맷된 백분율
+
+    kind: decimal
+    """
+
     return_code: int | None = None
+    """ka10001 처리코드 · wire key ``return_code`` · Integer · length - · required
 
-    #: ka10001 처리메시지 · wire key ``return_msg`` · String · length - · required
-    #: Not in the manual's tables; seen in every response example.
+    0: 정상. Not in the manual's tables; seen in every response example.
+    """
+
     return_msg: str | None = None
+    """ka10001 처리메시지 · wire key ``return_msg`` · String · length - · required
 
-    #: Keys the documentation does not list, exactly as received.
+    Not in the manual's tables; seen in every response example.
+    """
+
     extra: Mapping[str, Any] = attrs.field(factory=dict)
-    #: The HTTP answer this was decoded from (status, headers, bytes, parsed body).
+    """Keys the documentation does not list, exactly as received."""
+
     raw: RawResponse | None = attrs.field(default=None, eq=False, repr=False)
+    """The HTTP answer this was decoded from (status, headers, bytes, parsed body)."""
 
     @classmethod
-    def from_dict(
-        cls,
-        data: Mapping[str, Any],
-        raw: RawResponse | None = None,
-    ) -> Ka10001Response:
+    def from_dict(cls, data: Mapping[str, Any], raw: RawResponse | None = None) -> Ka10001Response:
         """Build from the JSON body (and the HTTP answer); unknown keys go to ``extra``."""
         return _build_Ka10001Response(data, raw)
 
@@ -362,10 +526,10 @@ class Ka10001Response:
             out["250hgst"] = self.hgst_250
         if self.lwst_250 is not None:
             out["250lwst"] = self.lwst_250
-        if self.open_pric is not None:
-            out["open_pric"] = self.open_pric
         if self.high_pric is not None:
             out["high_pric"] = self.high_pric
+        if self.open_pric is not None:
+            out["open_pric"] = self.open_pric
         if self.low_pric is not None:
             out["low_pric"] = self.low_pric
         if self.upl_pric is not None:
@@ -427,13 +591,22 @@ class Ka10001Response:
         return Ka10001ResponseTyped(self)
 
 
-class Ka10001ResponseTyped:
-    """Typed values of :class:`Ka10001Response` (ka10001 주식기본정보요청)."""
+class Ka10001ResponseTyped(TypedView[Ka10001Response]):
+    """Typed values of :class:`Ka10001Response` (ka10001 주식기본정보요청): one property per field,
+    parsed by its value kind (the others as sent); ``repr`` lists them.
+    """
 
-    __slots__ = ("_m",)
+    __slots__ = ()
 
-    def __init__(self, model: Ka10001Response) -> None:
-        self._m = model
+    @property
+    def stk_cd(self) -> str | None:
+        """ka10001 종목코드 (``stk_cd``) as sent: a code, kept as text (leading zeros matter)."""
+        return self._m.stk_cd
+
+    @property
+    def stk_nm(self) -> str | None:
+        """ka10001 종목명 (``stk_nm``) as sent: free text."""
+        return self._m.stk_nm
 
     @property
     def setl_mm(self) -> int | None:
@@ -446,14 +619,16 @@ class Ka10001ResponseTyped:
         return typed_value(parse_int, self._m.setl_mm, API_ID, "setl_mm")
 
     @property
-    def fav(self) -> Decimal | None:
-        """ka10001 액면가 (``fav``) as a decimal rate or ratio keeping its sign: '+26.69' is
-        Decimal('26.69').
+    def fav(self) -> int | None:
+        """ka10001 액면가 (``fav``) as an integer (quantity, amount or count); '+' and zero padding
+        are accepted.
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``fav`` and the raw value when it does not fit.
+
+        단위: 원
         """
-        return typed_value(parse_decimal, self._m.fav, API_ID, "fav")
+        return typed_value(parse_int, self._m.fav, API_ID, "fav")
 
     @property
     def cap(self) -> int | None:
@@ -462,6 +637,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``cap`` and the raw value when it does not fit.
+
+        단위: 억원
         """
         return typed_value(parse_int, self._m.cap, API_ID, "cap")
 
@@ -472,6 +649,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``flo_stk`` and the raw value when it does not fit.
+
+        단위: 천원
         """
         return typed_value(parse_int, self._m.flo_stk, API_ID, "flo_stk")
 
@@ -482,6 +661,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``crd_rt`` and the raw value when it does not fit.
+
+        단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
         """
         return typed_value(parse_decimal, self._m.crd_rt, API_ID, "crd_rt")
 
@@ -493,6 +674,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``oyr_hgst`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.oyr_hgst, API_ID, "oyr_hgst")
 
@@ -504,6 +687,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``oyr_lwst`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.oyr_lwst, API_ID, "oyr_lwst")
 
@@ -514,6 +699,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``mac`` and the raw value when it does not fit.
+
+        단위: 억원
         """
         return typed_value(parse_int, self._m.mac, API_ID, "mac")
 
@@ -534,6 +721,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``for_exh_rt`` and the raw value when it does not fit.
+
+        단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
         """
         return typed_value(parse_decimal, self._m.for_exh_rt, API_ID, "for_exh_rt")
 
@@ -545,6 +734,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``repl_pric`` and the raw value when it does not fit.
+
+        단위: 원
         """
         return typed_value(parse_signed_price, self._m.repl_pric, API_ID, "repl_pric")
 
@@ -556,9 +747,8 @@ class Ka10001ResponseTyped:
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``per`` and the raw value when it does not fit.
 
-        [ 주의 ] PER, ROE 값들은 외부벤더사에서 제공되는
-        데이터이며 일주일에 한번 또는 실적발표 시즌에 업데이트
-        됨
+        [ 주의 ] PER, ROE 값들은 외부벤더사에서 제공되는 데이터이며 일주일에 한번 또는 실적발표
+        시즌에 업데이트 됨
         """
         return typed_value(parse_decimal, self._m.per, API_ID, "per")
 
@@ -580,9 +770,8 @@ class Ka10001ResponseTyped:
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``roe`` and the raw value when it does not fit.
 
-        [ 주의 ]  PER, ROE 값들은 외부벤더사에서 제공되는
-        데이터이며 일주일에 한번 또는 실적발표 시즌에 업데이트
-        됨
+        [ 주의 ] PER, ROE 값들은 외부벤더사에서 제공되는 데이터이며 일주일에 한번 또는 실적발표
+        시즌에 업데이트 됨
         """
         return typed_value(parse_decimal, self._m.roe, API_ID, "roe")
 
@@ -618,31 +807,39 @@ class Ka10001ResponseTyped:
 
     @property
     def sale_amt(self) -> int | None:
-        """ka10001 매출액 (``sale_amt``) as a true signed integer (a change): '-300' is minus 300.
+        """ka10001 매출액 (``sale_amt``) as an integer (quantity, amount or count); '+' and zero
+        padding are accepted.
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``sale_amt`` and the raw value when it does not fit.
+
+        단위: 억원
         """
-        return typed_value(parse_signed_int, self._m.sale_amt, API_ID, "sale_amt")
+        return typed_value(parse_int, self._m.sale_amt, API_ID, "sale_amt")
 
     @property
     def bus_pro(self) -> int | None:
-        """ka10001 영업이익 (``bus_pro``) as a true signed integer (a change): '-300' is minus 300.
+        """ka10001 영업이익 (``bus_pro``) as an integer (quantity, amount or count); '+' and zero
+        padding are accepted.
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``bus_pro`` and the raw value when it does not fit.
+
+        단위: 억원
         """
-        return typed_value(parse_signed_int, self._m.bus_pro, API_ID, "bus_pro")
+        return typed_value(parse_int, self._m.bus_pro, API_ID, "bus_pro")
 
     @property
     def cup_nga(self) -> int | None:
-        """ka10001 당기순이익 (``cup_nga``) as a true signed integer (a change): '-300' is minus
-        300.
+        """ka10001 당기순이익 (``cup_nga``) as an integer (quantity, amount or count); '+' and zero
+        padding are accepted.
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``cup_nga`` and the raw value when it does not fit.
+
+        단위: 억원
         """
-        return typed_value(parse_signed_int, self._m.cup_nga, API_ID, "cup_nga")
+        return typed_value(parse_int, self._m.cup_nga, API_ID, "cup_nga")
 
     @property
     def hgst_250(self) -> SignedPrice | None:
@@ -652,6 +849,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``250hgst`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.hgst_250, API_ID, "250hgst")
 
@@ -663,19 +862,10 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``250lwst`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.lwst_250, API_ID, "250lwst")
-
-    @property
-    def open_pric(self) -> SignedPrice | None:
-        """ka10001 시가 (``open_pric``) as a price with its direction: the magnitude is the price,
-        the sign is the direction against the previous close ('+' up, '-' down, no sign or 0
-        flat), never a negative price.
-
-        Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
-        naming ka10001, ``open_pric`` and the raw value when it does not fit.
-        """
-        return typed_value(parse_signed_price, self._m.open_pric, API_ID, "open_pric")
 
     @property
     def high_pric(self) -> SignedPrice | None:
@@ -685,8 +875,23 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``high_pric`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.high_pric, API_ID, "high_pric")
+
+    @property
+    def open_pric(self) -> SignedPrice | None:
+        """ka10001 시가 (``open_pric``) as a price with its direction: the magnitude is the price,
+        the sign is the direction against the previous close ('+' up, '-' down, no sign or 0
+        flat), never a negative price.
+
+        Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
+        naming ka10001, ``open_pric`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
+        """
+        return typed_value(parse_signed_price, self._m.open_pric, API_ID, "open_pric")
 
     @property
     def low_pric(self) -> SignedPrice | None:
@@ -696,6 +901,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``low_pric`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.low_pric, API_ID, "low_pric")
 
@@ -707,6 +914,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``upl_pric`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.upl_pric, API_ID, "upl_pric")
 
@@ -718,6 +927,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``lst_pric`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.lst_pric, API_ID, "lst_pric")
 
@@ -729,6 +940,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``base_pric`` and the raw value when it does not fit.
+
+        단위: 원
         """
         return typed_value(parse_signed_price, self._m.base_pric, API_ID, "base_pric")
 
@@ -759,6 +972,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``250hgst_pric_dt`` and the raw value when it does not fit.
+
+        YYYYMMDD
         """
         return typed_value(parse_date, self._m.hgst_250_pric_dt, API_ID, "250hgst_pric_dt")
 
@@ -769,6 +984,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``250hgst_pric_pre_rt`` and the raw value when it does not fit.
+
+        단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
         """
         return typed_value(
             parse_decimal, self._m.hgst_250_pric_pre_rt, API_ID, "250hgst_pric_pre_rt"
@@ -780,6 +997,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``250lwst_pric_dt`` and the raw value when it does not fit.
+
+        YYYYMMDD
         """
         return typed_value(parse_date, self._m.lwst_250_pric_dt, API_ID, "250lwst_pric_dt")
 
@@ -790,6 +1009,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``250lwst_pric_pre_rt`` and the raw value when it does not fit.
+
+        단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
         """
         return typed_value(
             parse_decimal, self._m.lwst_250_pric_pre_rt, API_ID, "250lwst_pric_pre_rt"
@@ -803,6 +1024,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``cur_prc`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.cur_prc, API_ID, "cur_prc")
 
@@ -813,6 +1036,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``pre_sig`` and the raw value when it does not fit.
+
+        1: 상한가, 2:상승, 3:보합, 4:하한가, 5:하락
         """
         return typed_value(parse_sign_code, self._m.pre_sig, API_ID, "pre_sig")
 
@@ -822,6 +1047,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``pred_pre`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_int, self._m.pred_pre, API_ID, "pred_pre")
 
@@ -832,6 +1059,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``flu_rt`` and the raw value when it does not fit.
+
+        단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
         """
         return typed_value(parse_decimal, self._m.flu_rt, API_ID, "flu_rt")
 
@@ -842,6 +1071,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``trde_qty`` and the raw value when it does not fit.
+
+        단위: 1주
         """
         return typed_value(parse_int, self._m.trde_qty, API_ID, "trde_qty")
 
@@ -852,8 +1083,15 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``trde_pre`` and the raw value when it does not fit.
+
+        단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
         """
         return typed_value(parse_decimal, self._m.trde_pre, API_ID, "trde_pre")
+
+    @property
+    def fav_unit(self) -> str | None:
+        """ka10001 액면가단위 (``fav_unit``) as sent: free text."""
+        return self._m.fav_unit
 
     @property
     def dstr_stk(self) -> int | None:
@@ -862,6 +1100,8 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``dstr_stk`` and the raw value when it does not fit.
+
+        단위: 1주
         """
         return typed_value(parse_int, self._m.dstr_stk, API_ID, "dstr_stk")
 
@@ -872,8 +1112,26 @@ class Ka10001ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10001, ``dstr_rt`` and the raw value when it does not fit.
+
+        단위: %, 부호 포함 소수점 첫째 자리까지 포맷된 백분율
         """
         return typed_value(parse_decimal, self._m.dstr_rt, API_ID, "dstr_rt")
+
+    @property
+    def return_code(self) -> int | None:
+        """ka10001 처리코드 (``return_code``) as sent: no value kind is declared.
+
+        0: 정상. Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_code
+
+    @property
+    def return_msg(self) -> str | None:
+        """ka10001 처리메시지 (``return_msg``) as sent: no value kind is declared.
+
+        Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_msg
 
 
 _build_Ka10001Response = row_builder(
@@ -903,8 +1161,8 @@ _build_Ka10001Response = row_builder(
         ("cup_nga", "cup_nga"),
         ("hgst_250", "250hgst"),
         ("lwst_250", "250lwst"),
-        ("open_pric", "open_pric"),
         ("high_pric", "high_pric"),
+        ("open_pric", "open_pric"),
         ("low_pric", "low_pric"),
         ("upl_pric", "upl_pric"),
         ("lst_pric", "lst_pric"),

@@ -2,7 +2,7 @@
 """ka10005 주식일주월시분요청 (Stock daily/weekly/monthly/minute prices): models and endpoint.
 
 국내주식 > 시세 > 주식일주월시분요청(ka10005)
-POST /api/dostk/mrkcond · paged: yes · retry-safe: yes · mock: yes (KRX만 지원가능)
+POST /api/dostk/mrkcond · paged: yes · retry-safe: yes · mock: yes
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
-from kiwoom_runtime.decoding import list_rows, row_builder
+from kiwoom_runtime.decoding import row_builder
 from kiwoom_runtime.endpoint import Endpoint
 from kiwoom_runtime.frames import FrameColumns, rows_to_dataframe
+from kiwoom_runtime.models import NO_ROWS, TypedView, list_field
 from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import (
     SignedPrice,
@@ -40,6 +41,7 @@ __all__ = [
     "INFO",
     "Ka10005Request",
     "Ka10005Response",
+    "Ka10005ResponseTyped",
     "Ka10005StkDdwkmmItem",
     "Ka10005StkDdwkmmItemTyped",
 ]
@@ -54,81 +56,141 @@ class Ka10005StkDdwkmmItem:
     Attributes hold the raw strings as sent (missing or null -> None); keys the documentation
     does not list are kept in ``extra``.
 
-    ``typed`` gives parsed values (prices, numbers, decimals, dates).
+    ``typed`` gives every value parsed by its kind (prices, numbers, decimals, dates), the others
+    as sent.
     """
 
-    #: ka10005 날짜 · wire key ``date`` · String · length 20 · optional
-    #: kind: date
     date: str | None = None
+    """ka10005 날짜 · wire key ``date`` · String · length 20 · optional
 
-    #: ka10005 시가 · wire key ``open_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    YYYYMMDD
+
+    kind: date
+    """
+
     open_pric: str | None = None
+    """ka10005 시가 · wire key ``open_pric`` · String · length 20 · optional
 
-    #: ka10005 고가 · wire key ``high_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
     high_pric: str | None = None
+    """ka10005 고가 · wire key ``high_pric`` · String · length 20 · optional
 
-    #: ka10005 저가 · wire key ``low_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
     low_pric: str | None = None
+    """ka10005 저가 · wire key ``low_pric`` · String · length 20 · optional
 
-    #: ka10005 종가 · wire key ``close_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
     close_pric: str | None = None
+    """ka10005 종가 · wire key ``close_pric`` · String · length 20 · optional
 
-    #: ka10005 대비 · wire key ``pre`` · String · length 20 · optional
-    #: kind: signed_number
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
     pre: str | None = None
+    """ka10005 대비 · wire key ``pre`` · String · length 20 · optional
 
-    #: ka10005 등락률 · wire key ``flu_rt`` · String · length 20 · optional
-    #: kind: decimal
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_number
+    """
+
     flu_rt: str | None = None
+    """ka10005 등락률 · wire key ``flu_rt`` · String · length 20 · optional
 
-    #: ka10005 거래량 · wire key ``trde_qty`` · String · length 20 · optional
-    #: kind: number
+    단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
+
+    kind: decimal
+    """
+
     trde_qty: str | None = None
+    """ka10005 거래량 · wire key ``trde_qty`` · String · length 20 · optional
 
-    #: ka10005 거래대금 · wire key ``trde_prica`` · String · length 20 · optional
-    #: kind: number
+    단위: 1주
+
+    kind: number
+    """
+
     trde_prica: str | None = None
+    """ka10005 거래대금 · wire key ``trde_prica`` · String · length 20 · optional
 
-    #: ka10005 외인보유 · wire key ``for_poss`` · String · length 20 · optional
-    #: kind: decimal
+    단위: 백만원
+
+    kind: number
+    """
+
     for_poss: str | None = None
+    """ka10005 외인보유 · wire key ``for_poss`` · String · length 20 · optional
 
-    #: ka10005 외인비중 · wire key ``for_wght`` · String · length 20 · optional
-    #: kind: decimal
+    단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
+
+    kind: decimal
+    """
+
     for_wght: str | None = None
+    """ka10005 외인비중 · wire key ``for_wght`` · String · length 20 · optional
 
-    #: ka10005 외인순매수 · wire key ``for_netprps`` · String · length 20 · optional
-    #: kind: signed_number
+    단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
+
+    kind: decimal
+    """
+
     for_netprps: str | None = None
+    """ka10005 외인순매수 · wire key ``for_netprps`` · String · length 20 · optional
 
-    #: ka10005 기관순매수 · wire key ``orgn_netprps`` · String · length 20 · optional
-    #: kind: signed_number
+    kind: signed_number
+    """
+
     orgn_netprps: str | None = None
+    """ka10005 기관순매수 · wire key ``orgn_netprps`` · String · length 20 · optional
 
-    #: ka10005 개인순매수 · wire key ``ind_netprps`` · String · length 20 · optional
-    #: kind: signed_number
+    kind: signed_number
+    """
+
     ind_netprps: str | None = None
+    """ka10005 개인순매수 · wire key ``ind_netprps`` · String · length 20 · optional
 
-    #: ka10005 신용잔고율 · wire key ``crd_remn_rt`` · String · length 20 · optional
-    #: kind: decimal
-    crd_remn_rt: str | None = None
+    kind: signed_number
+    """
 
-    #: ka10005 외국계 · wire key ``frgn`` · String · length 20 · optional
-    #: kind: signed_number
     frgn: str | None = None
+    """ka10005 외국계 · wire key ``frgn`` · String · length 20 · optional
 
-    #: ka10005 프로그램 · wire key ``prm`` · String · length 20 · optional
-    #: kind: signed_number
+    단위: 1주, 부호가 포함된 숫자
+
+    kind: signed_number
+    """
+
+    crd_remn_rt: str | None = None
+    """ka10005 신용잔고율 · wire key ``crd_remn_rt`` · String · length 20 · optional
+
+    kind: decimal
+    """
+
     prm: str | None = None
+    """ka10005 프로그램 · wire key ``prm`` · String · length 20 · optional
 
-    #: Keys the documentation does not list, exactly as received.
+    단위: 1주, 부호가 포함된 숫자
+
+    kind: signed_number
+    """
+
     extra: Mapping[str, Any] = attrs.field(factory=dict)
+    """Keys the documentation does not list, exactly as received."""
 
-    #: DataFrame columns: (Python name, wire key, value kind).
     FRAME_COLUMNS: ClassVar[FrameColumns] = (
         ("date", "date", "date"),
         ("open_pric", "open_pric", "signed_price"),
@@ -144,10 +206,11 @@ class Ka10005StkDdwkmmItem:
         ("for_netprps", "for_netprps", "signed_number"),
         ("orgn_netprps", "orgn_netprps", "signed_number"),
         ("ind_netprps", "ind_netprps", "signed_number"),
-        ("crd_remn_rt", "crd_remn_rt", "decimal"),
         ("frgn", "frgn", "signed_number"),
+        ("crd_remn_rt", "crd_remn_rt", "decimal"),
         ("prm", "prm", "signed_number"),
     )
+    """DataFrame columns: (Python name, wire key, value kind)."""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Ka10005StkDdwkmmItem:
@@ -185,10 +248,10 @@ class Ka10005StkDdwkmmItem:
             out["orgn_netprps"] = self.orgn_netprps
         if self.ind_netprps is not None:
             out["ind_netprps"] = self.ind_netprps
-        if self.crd_remn_rt is not None:
-            out["crd_remn_rt"] = self.crd_remn_rt
         if self.frgn is not None:
             out["frgn"] = self.frgn
+        if self.crd_remn_rt is not None:
+            out["crd_remn_rt"] = self.crd_remn_rt
         if self.prm is not None:
             out["prm"] = self.prm
         out.update(self.extra)
@@ -200,13 +263,12 @@ class Ka10005StkDdwkmmItem:
         return Ka10005StkDdwkmmItemTyped(self)
 
 
-class Ka10005StkDdwkmmItemTyped:
-    """Typed values of :class:`Ka10005StkDdwkmmItem` (ka10005 주식일주월시분요청)."""
+class Ka10005StkDdwkmmItemTyped(TypedView[Ka10005StkDdwkmmItem]):
+    """Typed values of :class:`Ka10005StkDdwkmmItem` (ka10005 주식일주월시분요청): one property per
+    field, parsed by its value kind (the others as sent); ``repr`` lists them.
+    """
 
-    __slots__ = ("_m",)
-
-    def __init__(self, model: Ka10005StkDdwkmmItem) -> None:
-        self._m = model
+    __slots__ = ()
 
     @property
     def date(self) -> _dt.date | None:
@@ -214,6 +276,8 @@ class Ka10005StkDdwkmmItemTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10005, ``date`` and the raw value when it does not fit.
+
+        YYYYMMDD
         """
         return typed_value(parse_date, self._m.date, API_ID, "date")
 
@@ -225,6 +289,8 @@ class Ka10005StkDdwkmmItemTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10005, ``open_pric`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.open_pric, API_ID, "open_pric")
 
@@ -236,6 +302,8 @@ class Ka10005StkDdwkmmItemTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10005, ``high_pric`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.high_pric, API_ID, "high_pric")
 
@@ -247,6 +315,8 @@ class Ka10005StkDdwkmmItemTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10005, ``low_pric`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.low_pric, API_ID, "low_pric")
 
@@ -258,6 +328,8 @@ class Ka10005StkDdwkmmItemTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10005, ``close_pric`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.close_pric, API_ID, "close_pric")
 
@@ -267,6 +339,8 @@ class Ka10005StkDdwkmmItemTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10005, ``pre`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_int, self._m.pre, API_ID, "pre")
 
@@ -277,6 +351,8 @@ class Ka10005StkDdwkmmItemTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10005, ``flu_rt`` and the raw value when it does not fit.
+
+        단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
         """
         return typed_value(parse_decimal, self._m.flu_rt, API_ID, "flu_rt")
 
@@ -287,6 +363,8 @@ class Ka10005StkDdwkmmItemTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10005, ``trde_qty`` and the raw value when it does not fit.
+
+        단위: 1주
         """
         return typed_value(parse_int, self._m.trde_qty, API_ID, "trde_qty")
 
@@ -297,6 +375,8 @@ class Ka10005StkDdwkmmItemTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10005, ``trde_prica`` and the raw value when it does not fit.
+
+        단위: 백만원
         """
         return typed_value(parse_int, self._m.trde_prica, API_ID, "trde_prica")
 
@@ -307,6 +387,8 @@ class Ka10005StkDdwkmmItemTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10005, ``for_poss`` and the raw value when it does not fit.
+
+        단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
         """
         return typed_value(parse_decimal, self._m.for_poss, API_ID, "for_poss")
 
@@ -317,6 +399,8 @@ class Ka10005StkDdwkmmItemTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10005, ``for_wght`` and the raw value when it does not fit.
+
+        단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
         """
         return typed_value(parse_decimal, self._m.for_wght, API_ID, "for_wght")
 
@@ -351,6 +435,17 @@ class Ka10005StkDdwkmmItemTyped:
         return typed_value(parse_signed_int, self._m.ind_netprps, API_ID, "ind_netprps")
 
     @property
+    def frgn(self) -> int | None:
+        """ka10005 외국계 (``frgn``) as a true signed integer (a change): '-300' is minus 300.
+
+        Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
+        naming ka10005, ``frgn`` and the raw value when it does not fit.
+
+        단위: 1주, 부호가 포함된 숫자
+        """
+        return typed_value(parse_signed_int, self._m.frgn, API_ID, "frgn")
+
+    @property
     def crd_remn_rt(self) -> Decimal | None:
         """ka10005 신용잔고율 (``crd_remn_rt``) as a decimal rate or ratio keeping its sign:
         '+26.69' is Decimal('26.69').
@@ -361,20 +456,13 @@ class Ka10005StkDdwkmmItemTyped:
         return typed_value(parse_decimal, self._m.crd_remn_rt, API_ID, "crd_remn_rt")
 
     @property
-    def frgn(self) -> int | None:
-        """ka10005 외국계 (``frgn``) as a true signed integer (a change): '-300' is minus 300.
-
-        Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
-        naming ka10005, ``frgn`` and the raw value when it does not fit.
-        """
-        return typed_value(parse_signed_int, self._m.frgn, API_ID, "frgn")
-
-    @property
     def prm(self) -> int | None:
         """ka10005 프로그램 (``prm``) as a true signed integer (a change): '-300' is minus 300.
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10005, ``prm`` and the raw value when it does not fit.
+
+        단위: 1주, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_int, self._m.prm, API_ID, "prm")
 
@@ -396,8 +484,8 @@ _build_Ka10005StkDdwkmmItem = row_builder(
         ("for_netprps", "for_netprps"),
         ("orgn_netprps", "orgn_netprps"),
         ("ind_netprps", "ind_netprps"),
-        ("crd_remn_rt", "crd_remn_rt"),
         ("frgn", "frgn"),
+        ("crd_remn_rt", "crd_remn_rt"),
         ("prm", "prm"),
     ),
 )
@@ -410,21 +498,25 @@ class Ka10005Request:
 
     Request body of ka10005 주식일주월시분요청 (Stock daily/weekly/monthly/minute prices).
     Attributes hold the values as sent; construction checks required fields, documented lengths,
-    allowed values and types, raising ArgumentError naming the argument.
+    allowed values, kinds and types, raising ArgumentError naming the argument.
+
+    종목 코드로 일별 주가 정보를 조회합니다.
     """
 
-    #: ka10005 종목코드 · wire key ``stk_cd`` · String · length 20 · required
-    #: 거래소별 종목코드
-    #: (KRX:039490,NXT:039490_NX,SOR:039490_AL)
-    #: kind: code
     stk_cd: str
+    """ka10005 종목코드 · wire key ``stk_cd`` · String · length 20 · required
 
-    #: Wire key -> Python name of every documented field.
-    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
-        "stk_cd": "stk_cd",
-    }
-    #: Python names of the required fields.
+    거래소별 종목코드
+    (KRX:039490,NXT:039490_NX,SOR:039490_AL)
+
+    kind: code
+    """
+
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {"stk_cd": "stk_cd"}
+    """Wire key -> Python name of every documented field."""
+
     REQUIRED: ClassVar[tuple[str, ...]] = ("stk_cd",)
+    """Python names of the required fields."""
 
     def __attrs_post_init__(self) -> None:
         check_argument(API_ID, "stk_cd", "stk_cd", self.stk_cd, required=True, length=20)
@@ -453,40 +545,50 @@ class Ka10005Response:
     """ka10005 주식일주월시분요청 — response.
 
     Response body of ka10005 주식일주월시분요청 (Stock daily/weekly/monthly/minute prices).
-    Attributes hold the raw strings as sent (missing or null -> None); keys the documentation
-    does not list are kept in ``extra``; ``to_dict()`` gives back the body as received. ``raw``
-    is the HTTP answer (headers, status, bytes); ``cont_yn`` / ``next_key`` are the paging
-    headers.
+    Attributes hold the raw strings as sent (missing or null -> None, a missing LIST -> an empty
+    sequence); keys the documentation does not list are kept in ``extra``; ``to_dict()`` gives
+    back the body as received. ``raw`` is the HTTP answer (headers, status, bytes); ``cont_yn`` /
+    ``next_key`` are the paging headers.
+
+    ``typed`` gives every value parsed by its kind (prices, numbers, decimals, dates), the others
+    as sent.
 
     ``to_dataframe()`` turns the ``stk_ddwkmm`` rows into a pandas DataFrame.
+
+    종목 코드로 일별 주가 정보를 조회합니다.
     """
 
-    #: ka10005 주식일주월시분 · wire key ``stk_ddwkmm`` · LIST · length - · optional
-    stk_ddwkmm: Sequence[Ka10005StkDdwkmmItem] | None = None
+    stk_ddwkmm: Sequence[Ka10005StkDdwkmmItem] = NO_ROWS
+    """ka10005 주식일주월시분 · wire key ``stk_ddwkmm`` · LIST · length - · optional
 
-    #: ka10005 처리코드 · wire key ``return_code`` · Integer · length - · required
-    #: 0: 정상. Not in the manual's tables; seen in every response example.
+    LIST: rows of :class:`Ka10005StkDdwkmmItem`; an empty sequence when the body leaves the key
+    out (``to_dict()`` leaves it out too).
+    """
+
     return_code: int | None = None
+    """ka10005 처리코드 · wire key ``return_code`` · Integer · length - · required
 
-    #: ka10005 처리메시지 · wire key ``return_msg`` · String · length - · required
-    #: Not in the manual's tables; seen in every response example.
+    0: 정상. Not in the manual's tables; seen in every response example.
+    """
+
     return_msg: str | None = None
+    """ka10005 처리메시지 · wire key ``return_msg`` · String · length - · required
 
-    #: Keys the documentation does not list, exactly as received.
+    Not in the manual's tables; seen in every response example.
+    """
+
     extra: Mapping[str, Any] = attrs.field(factory=dict)
-    #: The HTTP answer this was decoded from (status, headers, bytes, parsed body).
+    """Keys the documentation does not list, exactly as received."""
+
     raw: RawResponse | None = attrs.field(default=None, eq=False, repr=False)
+    """The HTTP answer this was decoded from (status, headers, bytes, parsed body)."""
 
     @classmethod
-    def from_dict(
-        cls,
-        data: Mapping[str, Any],
-        raw: RawResponse | None = None,
-    ) -> Ka10005Response:
+    def from_dict(cls, data: Mapping[str, Any], raw: RawResponse | None = None) -> Ka10005Response:
         """Build from the JSON body (and the HTTP answer); unknown keys go to ``extra``."""
         d = dict(data)
         pop = d.pop
-        stk_ddwkmm = list_rows(
+        stk_ddwkmm = list_field(
             pop("stk_ddwkmm", None), _build_Ka10005StkDdwkmmItem, d, "stk_ddwkmm"
         )
         return cls(
@@ -500,7 +602,7 @@ class Ka10005Response:
     def to_dict(self) -> dict[str, Any]:
         """The body as received: wire keys, raw strings, envelope and ``extra`` included."""
         out: dict[str, Any] = {}
-        if self.stk_ddwkmm is not None:
+        if self.stk_ddwkmm is not NO_ROWS:
             out["stk_ddwkmm"] = [row.to_dict() for row in self.stk_ddwkmm]
         if self.return_code is not None:
             out["return_code"] = self.return_code
@@ -519,6 +621,11 @@ class Ka10005Response:
         """The ``next-key`` response header (the key of the next page), if any."""
         return None if self.raw is None else self.raw.next_key
 
+    @property
+    def typed(self) -> Ka10005ResponseTyped:
+        """Parsed values of this response (see :class:`Ka10005ResponseTyped`)."""
+        return Ka10005ResponseTyped(self)
+
     def to_dataframe(self, raw: bool = False) -> pd.DataFrame:
         """The ``stk_ddwkmm`` rows as a pandas DataFrame (one row per item).
 
@@ -529,18 +636,45 @@ class Ka10005Response:
         ``object`` columns. ``raw=True`` gives every value exactly as sent (``object``).
         """
         return rows_to_dataframe(
-            self._frame_rows(), Ka10005StkDdwkmmItem.FRAME_COLUMNS, API_ID, raw=raw
+            self.stk_ddwkmm, Ka10005StkDdwkmmItem.FRAME_COLUMNS, API_ID, raw=raw
         )
 
     def _frame_parts(self) -> tuple[str, FrameColumns, Sequence[Any]]:
-        return API_ID, Ka10005StkDdwkmmItem.FRAME_COLUMNS, self._frame_rows()
+        columns: FrameColumns = Ka10005StkDdwkmmItem.FRAME_COLUMNS
+        return API_ID, columns, self.stk_ddwkmm
 
-    def _frame_rows(self) -> Sequence[Ka10005StkDdwkmmItem]:
-        return self.stk_ddwkmm or ()
+
+class Ka10005ResponseTyped(TypedView[Ka10005Response]):
+    """Typed values of :class:`Ka10005Response` (ka10005 주식일주월시분요청): one property per
+    field, parsed by its value kind (the others as sent); ``repr`` lists them.
+    """
+
+    __slots__ = ()
+
+    @property
+    def stk_ddwkmm(self) -> Sequence[Ka10005StkDdwkmmItemTyped]:
+        """ka10005 주식일주월시분 (``stk_ddwkmm``): the rows, each as its typed view."""
+        return tuple(row.typed for row in self._m.stk_ddwkmm)
+
+    @property
+    def return_code(self) -> int | None:
+        """ka10005 처리코드 (``return_code``) as sent: no value kind is declared.
+
+        0: 정상. Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_code
+
+    @property
+    def return_msg(self) -> str | None:
+        """ka10005 처리메시지 (``return_msg``) as sent: no value kind is declared.
+
+        Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_msg
 
 
 def _items(response: Ka10005Response) -> Sequence[Ka10005StkDdwkmmItem]:
-    return response.stk_ddwkmm or ()
+    return response.stk_ddwkmm
 
 
 ENDPOINT = Endpoint(

@@ -2,7 +2,7 @@
 """ka10006 주식시분요청 (Stock time quote): models and endpoint.
 
 국내주식 > 시세 > 주식시분요청(ka10006)
-POST /api/dostk/mrkcond · paged: no · retry-safe: yes · mock: yes (KRX만 지원가능)
+POST /api/dostk/mrkcond · paged: no · retry-safe: yes · mock: yes
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import attrs
 from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
 from kiwoom_runtime.decoding import row_builder
 from kiwoom_runtime.endpoint import Endpoint
+from kiwoom_runtime.models import TypedView
 from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import (
     SignedPrice,
@@ -48,22 +49,26 @@ class Ka10006Request:
     """ka10006 주식시분요청 — request.
 
     Request body of ka10006 주식시분요청 (Stock time quote). Attributes hold the values as sent;
-    construction checks required fields, documented lengths, allowed values and types, raising
-    ArgumentError naming the argument.
+    construction checks required fields, documented lengths, allowed values, kinds and types,
+    raising ArgumentError naming the argument.
+
+    종목 코드로 당일 주가를 조회합니다.
     """
 
-    #: ka10006 종목코드 · wire key ``stk_cd`` · String · length 20 · required
-    #: 거래소별 종목코드
-    #: (KRX:039490,NXT:039490_NX,SOR:039490_AL)
-    #: kind: code
     stk_cd: str
+    """ka10006 종목코드 · wire key ``stk_cd`` · String · length 20 · required
 
-    #: Wire key -> Python name of every documented field.
-    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
-        "stk_cd": "stk_cd",
-    }
-    #: Python names of the required fields.
+    거래소별 종목코드
+    (KRX:039490,NXT:039490_NX,SOR:039490_AL)
+
+    kind: code
+    """
+
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {"stk_cd": "stk_cd"}
+    """Wire key -> Python name of every documented field."""
+
     REQUIRED: ClassVar[tuple[str, ...]] = ("stk_cd",)
+    """Python names of the required fields."""
 
     def __attrs_post_init__(self) -> None:
         check_argument(API_ID, "stk_cd", "stk_cd", self.stk_cd, required=True, length=20)
@@ -92,72 +97,117 @@ class Ka10006Response:
     """ka10006 주식시분요청 — response.
 
     Response body of ka10006 주식시분요청 (Stock time quote). Attributes hold the raw strings as
-    sent (missing or null -> None); keys the documentation does not list are kept in ``extra``;
-    ``to_dict()`` gives back the body as received. ``raw`` is the HTTP answer (headers, status,
-    bytes); ``cont_yn`` / ``next_key`` are the paging headers.
+    sent (missing or null -> None, a missing LIST -> an empty sequence); keys the documentation
+    does not list are kept in ``extra``; ``to_dict()`` gives back the body as received. ``raw``
+    is the HTTP answer (headers, status, bytes); ``cont_yn`` / ``next_key`` are the paging
+    headers.
 
-    ``typed`` gives parsed values (prices, numbers, decimals, dates).
+    ``typed`` gives every value parsed by its kind (prices, numbers, decimals, dates), the others
+    as sent.
+
+    종목 코드로 당일 주가를 조회합니다.
     """
 
-    #: ka10006 날짜 · wire key ``date`` · String · length 20 · optional
-    #: kind: date
     date: str | None = None
+    """ka10006 날짜 · wire key ``date`` · String · length 20 · optional
 
-    #: ka10006 시가 · wire key ``open_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    YYYYMMDD
+
+    kind: date
+    """
+
     open_pric: str | None = None
+    """ka10006 시가 · wire key ``open_pric`` · String · length 20 · optional
 
-    #: ka10006 고가 · wire key ``high_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
     high_pric: str | None = None
+    """ka10006 고가 · wire key ``high_pric`` · String · length 20 · optional
 
-    #: ka10006 저가 · wire key ``low_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
     low_pric: str | None = None
+    """ka10006 저가 · wire key ``low_pric`` · String · length 20 · optional
 
-    #: ka10006 종가 · wire key ``close_pric`` · String · length 20 · optional
-    #: kind: signed_price
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
     close_pric: str | None = None
+    """ka10006 종가 · wire key ``close_pric`` · String · length 20 · optional
 
-    #: ka10006 대비 · wire key ``pre`` · String · length 20 · optional
-    #: kind: signed_number
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_price
+    """
+
     pre: str | None = None
+    """ka10006 대비 · wire key ``pre`` · String · length 20 · optional
 
-    #: ka10006 등락률 · wire key ``flu_rt`` · String · length 20 · optional
-    #: kind: decimal
+    단위: 원, 부호가 포함된 숫자
+
+    kind: signed_number
+    """
+
     flu_rt: str | None = None
+    """ka10006 등락률 · wire key ``flu_rt`` · String · length 20 · optional
 
-    #: ka10006 거래량 · wire key ``trde_qty`` · String · length 20 · optional
-    #: kind: number
+    단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
+
+    kind: decimal
+    """
+
     trde_qty: str | None = None
+    """ka10006 거래량 · wire key ``trde_qty`` · String · length 20 · optional
 
-    #: ka10006 거래대금 · wire key ``trde_prica`` · String · length 20 · optional
-    #: kind: number
+    단위: 1주
+
+    kind: number
+    """
+
     trde_prica: str | None = None
+    """ka10006 거래대금 · wire key ``trde_prica`` · String · length 20 · optional
 
-    #: ka10006 체결강도 · wire key ``cntr_str`` · String · length 20 · optional
-    #: kind: decimal
+    단위: 백만원
+
+    kind: number
+    """
+
     cntr_str: str | None = None
+    """ka10006 체결강도 · wire key ``cntr_str`` · String · length 20 · optional
 
-    #: ka10006 처리코드 · wire key ``return_code`` · Integer · length - · required
-    #: 0: 정상. Not in the manual's tables; seen in every response example.
+    단위: %, 소수점 둘째 자리까지 포맷된 백분율
+
+    kind: decimal
+    """
+
     return_code: int | None = None
+    """ka10006 처리코드 · wire key ``return_code`` · Integer · length - · required
 
-    #: ka10006 처리메시지 · wire key ``return_msg`` · String · length - · required
-    #: Not in the manual's tables; seen in every response example.
+    0: 정상. Not in the manual's tables; seen in every response example.
+    """
+
     return_msg: str | None = None
+    """ka10006 처리메시지 · wire key ``return_msg`` · String · length - · required
 
-    #: Keys the documentation does not list, exactly as received.
+    Not in the manual's tables; seen in every response example.
+    """
+
     extra: Mapping[str, Any] = attrs.field(factory=dict)
-    #: The HTTP answer this was decoded from (status, headers, bytes, parsed body).
+    """Keys the documentation does not list, exactly as received."""
+
     raw: RawResponse | None = attrs.field(default=None, eq=False, repr=False)
+    """The HTTP answer this was decoded from (status, headers, bytes, parsed body)."""
 
     @classmethod
-    def from_dict(
-        cls,
-        data: Mapping[str, Any],
-        raw: RawResponse | None = None,
-    ) -> Ka10006Response:
+    def from_dict(cls, data: Mapping[str, Any], raw: RawResponse | None = None) -> Ka10006Response:
         """Build from the JSON body (and the HTTP answer); unknown keys go to ``extra``."""
         return _build_Ka10006Response(data, raw)
 
@@ -207,13 +257,12 @@ class Ka10006Response:
         return Ka10006ResponseTyped(self)
 
 
-class Ka10006ResponseTyped:
-    """Typed values of :class:`Ka10006Response` (ka10006 주식시분요청)."""
+class Ka10006ResponseTyped(TypedView[Ka10006Response]):
+    """Typed values of :class:`Ka10006Response` (ka10006 주식시분요청): one property per field,
+    parsed by its value kind (the others as sent); ``repr`` lists them.
+    """
 
-    __slots__ = ("_m",)
-
-    def __init__(self, model: Ka10006Response) -> None:
-        self._m = model
+    __slots__ = ()
 
     @property
     def date(self) -> _dt.date | None:
@@ -221,6 +270,8 @@ class Ka10006ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10006, ``date`` and the raw value when it does not fit.
+
+        YYYYMMDD
         """
         return typed_value(parse_date, self._m.date, API_ID, "date")
 
@@ -232,6 +283,8 @@ class Ka10006ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10006, ``open_pric`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.open_pric, API_ID, "open_pric")
 
@@ -243,6 +296,8 @@ class Ka10006ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10006, ``high_pric`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.high_pric, API_ID, "high_pric")
 
@@ -254,6 +309,8 @@ class Ka10006ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10006, ``low_pric`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.low_pric, API_ID, "low_pric")
 
@@ -265,6 +322,8 @@ class Ka10006ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10006, ``close_pric`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_price, self._m.close_pric, API_ID, "close_pric")
 
@@ -274,6 +333,8 @@ class Ka10006ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10006, ``pre`` and the raw value when it does not fit.
+
+        단위: 원, 부호가 포함된 숫자
         """
         return typed_value(parse_signed_int, self._m.pre, API_ID, "pre")
 
@@ -284,6 +345,8 @@ class Ka10006ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10006, ``flu_rt`` and the raw value when it does not fit.
+
+        단위: %, 부호 포함 소수점 둘째 자리까지 포맷된 백분율
         """
         return typed_value(parse_decimal, self._m.flu_rt, API_ID, "flu_rt")
 
@@ -294,6 +357,8 @@ class Ka10006ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10006, ``trde_qty`` and the raw value when it does not fit.
+
+        단위: 1주
         """
         return typed_value(parse_int, self._m.trde_qty, API_ID, "trde_qty")
 
@@ -304,6 +369,8 @@ class Ka10006ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10006, ``trde_prica`` and the raw value when it does not fit.
+
+        단위: 백만원
         """
         return typed_value(parse_int, self._m.trde_prica, API_ID, "trde_prica")
 
@@ -314,8 +381,26 @@ class Ka10006ResponseTyped:
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka10006, ``cntr_str`` and the raw value when it does not fit.
+
+        단위: %, 소수점 둘째 자리까지 포맷된 백분율
         """
         return typed_value(parse_decimal, self._m.cntr_str, API_ID, "cntr_str")
+
+    @property
+    def return_code(self) -> int | None:
+        """ka10006 처리코드 (``return_code``) as sent: no value kind is declared.
+
+        0: 정상. Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_code
+
+    @property
+    def return_msg(self) -> str | None:
+        """ka10006 처리메시지 (``return_msg``) as sent: no value kind is declared.
+
+        Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_msg
 
 
 _build_Ka10006Response = row_builder(

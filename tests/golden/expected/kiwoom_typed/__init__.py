@@ -12,18 +12,27 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kiwoom_runtime.frames import pages_to_dataframe as pages_to_dataframe
-    from kiwoom_runtime.registry import TrInfo as TrInfo
-    from kiwoom_typed._client import AsyncClient as AsyncClient
-    from kiwoom_typed._client import Client as Client
-    from kiwoom_typed._registry import REGISTRY as REGISTRY
-    from kiwoom_typed.tr.zz00001 import Zz00001Request as Zz00001Request
-    from kiwoom_typed.tr.zz00001 import Zz00001Response as Zz00001Response
-    from kiwoom_typed.tr.zz00001 import Zz00001ResponseTyped as Zz00001ResponseTyped
-    from kiwoom_typed.tr.zz00002 import Zz00002Request as Zz00002Request
-    from kiwoom_typed.tr.zz00002 import Zz00002Response as Zz00002Response
-    from kiwoom_typed.tr.zz00002 import Zz00002RowsItem as Zz00002RowsItem
-    from kiwoom_typed.tr.zz00002 import Zz00002RowsItemTyped as Zz00002RowsItemTyped
+    from kiwoom_runtime.frames import pages_to_dataframe
+    from kiwoom_runtime.registry import TrInfo
+    from kiwoom_typed._client import AsyncClient, Client
+    from kiwoom_typed._registry import REGISTRY
+    from kiwoom_typed.tr.zz00001 import Zz00001Request, Zz00001Response, Zz00001ResponseTyped
+    from kiwoom_typed.tr.zz00002 import (
+        Zz00002Request,
+        Zz00002Response,
+        Zz00002ResponseTyped,
+        Zz00002RowsItem,
+        Zz00002RowsItemTyped,
+    )
+    from kiwoom_typed.tr.zz00003 import (
+        Zz00003ChartItem,
+        Zz00003ChartItemTyped,
+        Zz00003ChartTicksItem,
+        Zz00003ChartTicksItemTyped,
+        Zz00003Request,
+        Zz00003Response,
+        Zz00003ResponseTyped,
+    )
 
 __all__ = [
     "REGISTRY",
@@ -35,8 +44,16 @@ __all__ = [
     "Zz00001ResponseTyped",
     "Zz00002Request",
     "Zz00002Response",
+    "Zz00002ResponseTyped",
     "Zz00002RowsItem",
     "Zz00002RowsItemTyped",
+    "Zz00003ChartItem",
+    "Zz00003ChartItemTyped",
+    "Zz00003ChartTicksItem",
+    "Zz00003ChartTicksItemTyped",
+    "Zz00003Request",
+    "Zz00003Response",
+    "Zz00003ResponseTyped",
     "pages_to_dataframe",
 ]
 
@@ -50,8 +67,16 @@ _LAZY: dict[str, str] = {
     "Zz00001ResponseTyped": "kiwoom_typed.tr.zz00001",
     "Zz00002Request": "kiwoom_typed.tr.zz00002",
     "Zz00002Response": "kiwoom_typed.tr.zz00002",
+    "Zz00002ResponseTyped": "kiwoom_typed.tr.zz00002",
     "Zz00002RowsItem": "kiwoom_typed.tr.zz00002",
     "Zz00002RowsItemTyped": "kiwoom_typed.tr.zz00002",
+    "Zz00003ChartItem": "kiwoom_typed.tr.zz00003",
+    "Zz00003ChartItemTyped": "kiwoom_typed.tr.zz00003",
+    "Zz00003ChartTicksItem": "kiwoom_typed.tr.zz00003",
+    "Zz00003ChartTicksItemTyped": "kiwoom_typed.tr.zz00003",
+    "Zz00003Request": "kiwoom_typed.tr.zz00003",
+    "Zz00003Response": "kiwoom_typed.tr.zz00003",
+    "Zz00003ResponseTyped": "kiwoom_typed.tr.zz00003",
     "pages_to_dataframe": "kiwoom_runtime.frames",
 }
 

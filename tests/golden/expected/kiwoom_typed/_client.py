@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import datetime as _dt
+from typing import TYPE_CHECKING, Any, Literal
 
 from kiwoom_runtime import (
     NOT_GIVEN,
@@ -21,6 +22,7 @@ from kiwoom_typed._registry import REGISTRY
 if TYPE_CHECKING:
     from kiwoom_typed.tr.zz00001 import Zz00001Response
     from kiwoom_typed.tr.zz00002 import Zz00002Response
+    from kiwoom_typed.tr.zz00003 import Zz00003MrktTp, Zz00003Response
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -93,7 +95,7 @@ class Client(SyncAPIClient):
         self,
         *,
         stk_cd: str,
-        qry_tp: str | None = None,
+        qry_tp: Literal["1", "2"] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Zz00001Response:
         """zz00001 골든기본요청 — Golden basic.
@@ -103,10 +105,14 @@ class Client(SyncAPIClient):
 
         Args:
             stk_cd: zz00001 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 거래소별 종목코드
+
                 kind: code
             qry_tp: zz00001 조회구분 · wire key ``qry_tp`` · String · length 1 · optional
-                values: '1' 전체, '2' 상승
+
+                kind: text
+                values: "1" 전체, "2" 상승
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 
         Returns:
@@ -143,6 +149,7 @@ class Client(SyncAPIClient):
 
         Args:
             stk_cd: zz00002 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 kind: code
             cont_yn: True to ask for the next page (request header cont-yn: Y).
             next_key: the ``next-key`` of the previous response.
@@ -183,6 +190,7 @@ class Client(SyncAPIClient):
 
         Args:
             stk_cd: zz00002 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 kind: code
             max_pages: stop after this many pages (None: follow to the end).
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
@@ -200,6 +208,176 @@ class Client(SyncAPIClient):
             stk_cd=stk_cd,
         )
         pager: SyncPager[Zz00002Response] = self._paginate(
+            tr.ENDPOINT, request, max_pages=max_pages, timeout=timeout
+        )
+        return pager
+
+    def get_golden_chart(
+        self,
+        *,
+        base_dt: str | _dt.date,
+        upd_stkpc_tp: Literal["0", "1"],
+        tm: str | _dt.time | None = None,
+        qry_dtm: str | _dt.datetime | None = None,
+        mrkt_tp: Zz00003MrktTp | None = None,
+        cont_yn: bool = False,
+        next_key: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Zz00003Response:
+        """zz00003 골든차트조회요청 — Golden chart.
+
+        골든 > 차트 > 골든차트조회요청(zz00003)
+        POST /api/golden/chart · paged: yes · retry-safe: yes · mock: yes (KRX만 지원가능)
+
+        골든 차트를 조회합니다.
+
+        Args:
+            base_dt: zz00003 기준일자 · wire key ``base_dt`` · String · length 8 · required
+
+                YYYYMMDD
+
+                kind: date (a datetime.date or YYYYMMDD)
+            upd_stkpc_tp: zz00003 수정주가구분 · wire key ``upd_stkpc_tp`` · String · length 1 ·
+                required
+
+                수정주가 적용을 원하시는 경우, 권리발생일 이후 일자를 base_dt에 넣어 조회 또는
+                연속조회해주시기 바랍니다. 예를 들어 삼성전자 2018년 05월 04일 (액면분할
+                권리발생일)을 base_dt에 넣고 수정주가적용(1)로 조회하면 2018년 05월 04일 이전
+                데이터는 수정주가 적용된 3만원대 가격이 나옵니다.
+
+                kind: text
+                values: "0" 미적용, "1" 적용
+            tm: zz00003 시간 · wire key ``tm`` · String · length 6 · optional
+
+                HHMMSS
+
+                kind: time (a datetime.time or HHMMSS)
+            qry_dtm: zz00003 조회일시 · wire key ``qry_dtm`` · String · length 14 · optional
+
+                kind: datetime (a datetime.datetime or YYYYMMDDHHMMSS)
+            mrkt_tp: zz00003 시장구분 · wire key ``mrkt_tp`` · String · length 3 · optional
+
+                kind: text
+                values:
+                - "000" 전체
+                - "001" 코스피
+                - "101" 코스닥
+                - "201" 코넥스
+                - "301" K-OTC
+                - "401" ETF
+                - "501" ETN
+                - "601" ELW
+                - "701" 신주인수권
+                - "801" 리츠
+                - "901" 뮤추얼펀드
+                - "902" 선박투자회사
+                - "903" 인프라투융자회사
+            cont_yn: True to ask for the next page (request header cont-yn: Y).
+            next_key: the ``next-key`` of the previous response.
+            timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
+
+        Returns:
+            Zz00003Response: the decoded response (``.raw`` has the HTTP answer).
+
+        Raises:
+            ArgumentError: a bad argument, before anything is sent.
+            APIError: the server refused the call; the subclass follows the
+                bracketed code in return_msg (TokenError, RateLimitError, ...).
+            KiwoomError: any other failure (HTTP status, a body that is not JSON,
+                a timeout, the connection).
+        """
+        import kiwoom_typed.tr.zz00003 as tr
+
+        request = tr.Zz00003Request(
+            base_dt=base_dt,
+            upd_stkpc_tp=upd_stkpc_tp,
+            tm=tm,
+            qry_dtm=qry_dtm,
+            mrkt_tp=mrkt_tp,
+        )
+        response: Zz00003Response = self._call(
+            tr.ENDPOINT, request, timeout=timeout, cont_yn=cont_yn, next_key=next_key
+        )
+        return response
+
+    def get_golden_chart_pages(
+        self,
+        *,
+        base_dt: str | _dt.date,
+        upd_stkpc_tp: Literal["0", "1"],
+        tm: str | _dt.time | None = None,
+        qry_dtm: str | _dt.datetime | None = None,
+        mrkt_tp: Zz00003MrktTp | None = None,
+        max_pages: int | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> SyncPager[Zz00003Response]:
+        """zz00003 골든차트조회요청 — Golden chart, every page (cont-yn / next-key).
+
+        Returns the runtime pager: iterate it for Zz00003Response pages, ``.items()`` for the
+        rows; ``max_pages`` stops early and sets ``truncated``.
+        POST /api/golden/chart · paged: yes · retry-safe: yes · mock: yes (KRX만 지원가능)
+
+        Args:
+            base_dt: zz00003 기준일자 · wire key ``base_dt`` · String · length 8 · required
+
+                YYYYMMDD
+
+                kind: date (a datetime.date or YYYYMMDD)
+            upd_stkpc_tp: zz00003 수정주가구분 · wire key ``upd_stkpc_tp`` · String · length 1 ·
+                required
+
+                수정주가 적용을 원하시는 경우, 권리발생일 이후 일자를 base_dt에 넣어 조회 또는
+                연속조회해주시기 바랍니다. 예를 들어 삼성전자 2018년 05월 04일 (액면분할
+                권리발생일)을 base_dt에 넣고 수정주가적용(1)로 조회하면 2018년 05월 04일 이전
+                데이터는 수정주가 적용된 3만원대 가격이 나옵니다.
+
+                kind: text
+                values: "0" 미적용, "1" 적용
+            tm: zz00003 시간 · wire key ``tm`` · String · length 6 · optional
+
+                HHMMSS
+
+                kind: time (a datetime.time or HHMMSS)
+            qry_dtm: zz00003 조회일시 · wire key ``qry_dtm`` · String · length 14 · optional
+
+                kind: datetime (a datetime.datetime or YYYYMMDDHHMMSS)
+            mrkt_tp: zz00003 시장구분 · wire key ``mrkt_tp`` · String · length 3 · optional
+
+                kind: text
+                values:
+                - "000" 전체
+                - "001" 코스피
+                - "101" 코스닥
+                - "201" 코넥스
+                - "301" K-OTC
+                - "401" ETF
+                - "501" ETN
+                - "601" ELW
+                - "701" 신주인수권
+                - "801" 리츠
+                - "901" 뮤추얼펀드
+                - "902" 선박투자회사
+                - "903" 인프라투융자회사
+            max_pages: stop after this many pages (None: follow to the end).
+            timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
+
+        Returns:
+            The runtime pager of Zz00003Response pages.
+
+        Raises:
+            ArgumentError: a bad argument, before anything is sent.
+            KiwoomError: while iterating, as for one call (APIError, PagingError).
+        """
+        import kiwoom_typed.tr.zz00003 as tr
+
+        request = tr.Zz00003Request(
+            base_dt=base_dt,
+            upd_stkpc_tp=upd_stkpc_tp,
+            tm=tm,
+            qry_dtm=qry_dtm,
+            mrkt_tp=mrkt_tp,
+        )
+        pager: SyncPager[Zz00003Response] = self._paginate(
             tr.ENDPOINT, request, max_pages=max_pages, timeout=timeout
         )
         return pager
@@ -267,7 +445,7 @@ class AsyncClient(AsyncAPIClient):
         self,
         *,
         stk_cd: str,
-        qry_tp: str | None = None,
+        qry_tp: Literal["1", "2"] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Zz00001Response:
         """zz00001 골든기본요청 — Golden basic.
@@ -277,10 +455,14 @@ class AsyncClient(AsyncAPIClient):
 
         Args:
             stk_cd: zz00001 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 거래소별 종목코드
+
                 kind: code
             qry_tp: zz00001 조회구분 · wire key ``qry_tp`` · String · length 1 · optional
-                values: '1' 전체, '2' 상승
+
+                kind: text
+                values: "1" 전체, "2" 상승
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
 
         Returns:
@@ -317,6 +499,7 @@ class AsyncClient(AsyncAPIClient):
 
         Args:
             stk_cd: zz00002 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 kind: code
             cont_yn: True to ask for the next page (request header cont-yn: Y).
             next_key: the ``next-key`` of the previous response.
@@ -357,6 +540,7 @@ class AsyncClient(AsyncAPIClient):
 
         Args:
             stk_cd: zz00002 종목코드 · wire key ``stk_cd`` · String · length 20 · required
+
                 kind: code
             max_pages: stop after this many pages (None: follow to the end).
             timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
@@ -374,6 +558,176 @@ class AsyncClient(AsyncAPIClient):
             stk_cd=stk_cd,
         )
         pager: AsyncPager[Zz00002Response] = self._paginate(
+            tr.ENDPOINT, request, max_pages=max_pages, timeout=timeout
+        )
+        return pager
+
+    async def get_golden_chart(
+        self,
+        *,
+        base_dt: str | _dt.date,
+        upd_stkpc_tp: Literal["0", "1"],
+        tm: str | _dt.time | None = None,
+        qry_dtm: str | _dt.datetime | None = None,
+        mrkt_tp: Zz00003MrktTp | None = None,
+        cont_yn: bool = False,
+        next_key: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Zz00003Response:
+        """zz00003 골든차트조회요청 — Golden chart.
+
+        골든 > 차트 > 골든차트조회요청(zz00003)
+        POST /api/golden/chart · paged: yes · retry-safe: yes · mock: yes (KRX만 지원가능)
+
+        골든 차트를 조회합니다.
+
+        Args:
+            base_dt: zz00003 기준일자 · wire key ``base_dt`` · String · length 8 · required
+
+                YYYYMMDD
+
+                kind: date (a datetime.date or YYYYMMDD)
+            upd_stkpc_tp: zz00003 수정주가구분 · wire key ``upd_stkpc_tp`` · String · length 1 ·
+                required
+
+                수정주가 적용을 원하시는 경우, 권리발생일 이후 일자를 base_dt에 넣어 조회 또는
+                연속조회해주시기 바랍니다. 예를 들어 삼성전자 2018년 05월 04일 (액면분할
+                권리발생일)을 base_dt에 넣고 수정주가적용(1)로 조회하면 2018년 05월 04일 이전
+                데이터는 수정주가 적용된 3만원대 가격이 나옵니다.
+
+                kind: text
+                values: "0" 미적용, "1" 적용
+            tm: zz00003 시간 · wire key ``tm`` · String · length 6 · optional
+
+                HHMMSS
+
+                kind: time (a datetime.time or HHMMSS)
+            qry_dtm: zz00003 조회일시 · wire key ``qry_dtm`` · String · length 14 · optional
+
+                kind: datetime (a datetime.datetime or YYYYMMDDHHMMSS)
+            mrkt_tp: zz00003 시장구분 · wire key ``mrkt_tp`` · String · length 3 · optional
+
+                kind: text
+                values:
+                - "000" 전체
+                - "001" 코스피
+                - "101" 코스닥
+                - "201" 코넥스
+                - "301" K-OTC
+                - "401" ETF
+                - "501" ETN
+                - "601" ELW
+                - "701" 신주인수권
+                - "801" 리츠
+                - "901" 뮤추얼펀드
+                - "902" 선박투자회사
+                - "903" 인프라투융자회사
+            cont_yn: True to ask for the next page (request header cont-yn: Y).
+            next_key: the ``next-key`` of the previous response.
+            timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
+
+        Returns:
+            Zz00003Response: the decoded response (``.raw`` has the HTTP answer).
+
+        Raises:
+            ArgumentError: a bad argument, before anything is sent.
+            APIError: the server refused the call; the subclass follows the
+                bracketed code in return_msg (TokenError, RateLimitError, ...).
+            KiwoomError: any other failure (HTTP status, a body that is not JSON,
+                a timeout, the connection).
+        """
+        import kiwoom_typed.tr.zz00003 as tr
+
+        request = tr.Zz00003Request(
+            base_dt=base_dt,
+            upd_stkpc_tp=upd_stkpc_tp,
+            tm=tm,
+            qry_dtm=qry_dtm,
+            mrkt_tp=mrkt_tp,
+        )
+        response: Zz00003Response = await self._call(
+            tr.ENDPOINT, request, timeout=timeout, cont_yn=cont_yn, next_key=next_key
+        )
+        return response
+
+    def get_golden_chart_pages(
+        self,
+        *,
+        base_dt: str | _dt.date,
+        upd_stkpc_tp: Literal["0", "1"],
+        tm: str | _dt.time | None = None,
+        qry_dtm: str | _dt.datetime | None = None,
+        mrkt_tp: Zz00003MrktTp | None = None,
+        max_pages: int | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> AsyncPager[Zz00003Response]:
+        """zz00003 골든차트조회요청 — Golden chart, every page (cont-yn / next-key).
+
+        Returns the runtime pager: iterate it for Zz00003Response pages, ``.items()`` for the
+        rows; ``max_pages`` stops early and sets ``truncated``.
+        POST /api/golden/chart · paged: yes · retry-safe: yes · mock: yes (KRX만 지원가능)
+
+        Args:
+            base_dt: zz00003 기준일자 · wire key ``base_dt`` · String · length 8 · required
+
+                YYYYMMDD
+
+                kind: date (a datetime.date or YYYYMMDD)
+            upd_stkpc_tp: zz00003 수정주가구분 · wire key ``upd_stkpc_tp`` · String · length 1 ·
+                required
+
+                수정주가 적용을 원하시는 경우, 권리발생일 이후 일자를 base_dt에 넣어 조회 또는
+                연속조회해주시기 바랍니다. 예를 들어 삼성전자 2018년 05월 04일 (액면분할
+                권리발생일)을 base_dt에 넣고 수정주가적용(1)로 조회하면 2018년 05월 04일 이전
+                데이터는 수정주가 적용된 3만원대 가격이 나옵니다.
+
+                kind: text
+                values: "0" 미적용, "1" 적용
+            tm: zz00003 시간 · wire key ``tm`` · String · length 6 · optional
+
+                HHMMSS
+
+                kind: time (a datetime.time or HHMMSS)
+            qry_dtm: zz00003 조회일시 · wire key ``qry_dtm`` · String · length 14 · optional
+
+                kind: datetime (a datetime.datetime or YYYYMMDDHHMMSS)
+            mrkt_tp: zz00003 시장구분 · wire key ``mrkt_tp`` · String · length 3 · optional
+
+                kind: text
+                values:
+                - "000" 전체
+                - "001" 코스피
+                - "101" 코스닥
+                - "201" 코넥스
+                - "301" K-OTC
+                - "401" ETF
+                - "501" ETN
+                - "601" ELW
+                - "701" 신주인수권
+                - "801" 리츠
+                - "901" 뮤추얼펀드
+                - "902" 선박투자회사
+                - "903" 인프라투융자회사
+            max_pages: stop after this many pages (None: follow to the end).
+            timeout: seconds or httpx.Timeout (None: no timeout; default: the client's).
+
+        Returns:
+            The runtime pager of Zz00003Response pages.
+
+        Raises:
+            ArgumentError: a bad argument, before anything is sent.
+            KiwoomError: while iterating, as for one call (APIError, PagingError).
+        """
+        import kiwoom_typed.tr.zz00003 as tr
+
+        request = tr.Zz00003Request(
+            base_dt=base_dt,
+            upd_stkpc_tp=upd_stkpc_tp,
+            tm=tm,
+            qry_dtm=qry_dtm,
+            mrkt_tp=mrkt_tp,
+        )
+        pager: AsyncPager[Zz00003Response] = self._paginate(
             tr.ENDPOINT, request, max_pages=max_pages, timeout=timeout
         )
         return pager

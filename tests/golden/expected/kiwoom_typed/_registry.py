@@ -11,6 +11,7 @@ REGISTRY = Registry(
     {
         "zz00001": "kiwoom_typed.tr.zz00001",
         "zz00002": "kiwoom_typed.tr.zz00002",
+        "zz00003": "kiwoom_typed.tr.zz00003",
     }
 )
 """Every TR of the specs by API ID; a TR's module is imported when its entry is read."""

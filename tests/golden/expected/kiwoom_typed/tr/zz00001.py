@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import attrs
 
 from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
 from kiwoom_runtime.decoding import row_builder
 from kiwoom_runtime.endpoint import Endpoint
+from kiwoom_runtime.models import TypedView
 from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import (
     Direction,
     SignedPrice,
     parse_date,
+    parse_decimal,
+    parse_int,
     parse_sign_code,
     parse_signed_price,
     typed_value,
@@ -41,10 +45,7 @@ __all__ = [
 API_ID = "zz00001"
 
 
-_QRY_TP_VALUES = {
-    "1": "전체",
-    "2": "상승",
-}
+_QRY_TP_VALUES = {"1": "전체", "2": "상승"}
 
 
 @attrs.frozen(kw_only=True)
@@ -52,26 +53,30 @@ class Zz00001Request:
     """zz00001 골든기본요청 — request.
 
     Request body of zz00001 골든기본요청 (Golden basic). Attributes hold the values as sent;
-    construction checks required fields, documented lengths, allowed values and types, raising
-    ArgumentError naming the argument.
+    construction checks required fields, documented lengths, allowed values, kinds and types,
+    raising ArgumentError naming the argument.
     """
 
-    #: zz00001 종목코드 · wire key ``stk_cd`` · String · length 20 · required
-    #: 거래소별 종목코드
-    #: kind: code
     stk_cd: str
+    """zz00001 종목코드 · wire key ``stk_cd`` · String · length 20 · required
 
-    #: zz00001 조회구분 · wire key ``qry_tp`` · String · length 1 · optional
-    #: values: '1' 전체, '2' 상승
-    qry_tp: str | None = None
+    거래소별 종목코드
 
-    #: Wire key -> Python name of every documented field.
-    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
-        "stk_cd": "stk_cd",
-        "qry_tp": "qry_tp",
-    }
-    #: Python names of the required fields.
+    kind: code
+    """
+
+    qry_tp: Literal["1", "2"] | None = None
+    """zz00001 조회구분 · wire key ``qry_tp`` · String · length 1 · optional
+
+    kind: text
+    values: "1" 전체, "2" 상승
+    """
+
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {"stk_cd": "stk_cd", "qry_tp": "qry_tp"}
+    """Wire key -> Python name of every documented field."""
+
     REQUIRED: ClassVar[tuple[str, ...]] = ("stk_cd",)
+    """Python names of the required fields."""
 
     def __attrs_post_init__(self) -> None:
         check_argument(API_ID, "stk_cd", "stk_cd", self.stk_cd, required=True, length=20)
@@ -105,44 +110,76 @@ class Zz00001Response:
     """zz00001 골든기본요청 — response.
 
     Response body of zz00001 골든기본요청 (Golden basic). Attributes hold the raw strings as sent
-    (missing or null -> None); keys the documentation does not list are kept in ``extra``;
-    ``to_dict()`` gives back the body as received. ``raw`` is the HTTP answer (headers, status,
-    bytes); ``cont_yn`` / ``next_key`` are the paging headers.
+    (missing or null -> None, a missing LIST -> an empty sequence); keys the documentation does
+    not list are kept in ``extra``; ``to_dict()`` gives back the body as received. ``raw`` is the
+    HTTP answer (headers, status, bytes); ``cont_yn`` / ``next_key`` are the paging headers.
 
-    ``typed`` gives parsed values (prices, numbers, decimals, dates).
+    ``typed`` gives every value parsed by its kind (prices, numbers, decimals, dates), the others
+    as sent.
     """
 
-    #: zz00001 현재가 · wire key ``cur_prc`` · String · length 20 · optional
-    #: kind: signed_price
     cur_prc: str | None = None
+    """zz00001 현재가 · wire key ``cur_prc`` · String · length 20 · optional
 
-    #: zz00001 250최고가일 · wire key ``250hgst_pric_dt`` · String · length 8 · optional
-    #: kind: date
+    kind: signed_price
+    """
+
     hgst_250_pric_dt: str | None = None
+    """zz00001 250최고가일 · wire key ``250hgst_pric_dt`` · String · length 8 · optional
 
-    #: zz00001 대비기호 · wire key ``pre_sig`` · String · length 1 · optional
-    #: kind: sign_code
+    kind: date
+    """
+
     pre_sig: str | None = None
+    """zz00001 대비기호 · wire key ``pre_sig`` · String · length 1 · optional
 
-    #: zz00001 처리코드 · wire key ``return_code`` · Integer · length - · required
-    #: 0: 정상. Not in the manual's tables; seen in every response example.
+    kind: sign_code
+    """
+
+    oyr_lwst: str | None = None
+    """zz00001 연중최저 · wire key ``oyr_lwst`` · String · length 20 · optional
+
+    kind: signed_price
+    """
+
+    crd_rt: str | None = None
+    """zz00001 신용비율 · wire key ``crd_rt`` · String · length 20 · optional
+
+    kind: decimal
+    """
+
+    setl_mm: str | None = None
+    """zz00001 결산월 · wire key ``setl_mm`` · String · length 20 · optional
+
+    kind: number
+    """
+
+    stk_nm: str | None = None
+    """zz00001 종목명 · wire key ``stk_nm`` · String · length 40 · optional
+
+    kind: text
+    """
+
     return_code: int | None = None
+    """zz00001 처리코드 · wire key ``return_code`` · Integer · length - · required
 
-    #: zz00001 처리메시지 · wire key ``return_msg`` · String · length - · required
-    #: Not in the manual's tables; seen in every response example.
+    0: 정상. Not in the manual's tables; seen in every response example.
+    """
+
     return_msg: str | None = None
+    """zz00001 처리메시지 · wire key ``return_msg`` · String · length - · required
 
-    #: Keys the documentation does not list, exactly as received.
+    Not in the manual's tables; seen in every response example.
+    """
+
     extra: Mapping[str, Any] = attrs.field(factory=dict)
-    #: The HTTP answer this was decoded from (status, headers, bytes, parsed body).
+    """Keys the documentation does not list, exactly as received."""
+
     raw: RawResponse | None = attrs.field(default=None, eq=False, repr=False)
+    """The HTTP answer this was decoded from (status, headers, bytes, parsed body)."""
 
     @classmethod
-    def from_dict(
-        cls,
-        data: Mapping[str, Any],
-        raw: RawResponse | None = None,
-    ) -> Zz00001Response:
+    def from_dict(cls, data: Mapping[str, Any], raw: RawResponse | None = None) -> Zz00001Response:
         """Build from the JSON body (and the HTTP answer); unknown keys go to ``extra``."""
         return _build_Zz00001Response(data, raw)
 
@@ -155,6 +192,14 @@ class Zz00001Response:
             out["250hgst_pric_dt"] = self.hgst_250_pric_dt
         if self.pre_sig is not None:
             out["pre_sig"] = self.pre_sig
+        if self.oyr_lwst is not None:
+            out["oyr_lwst"] = self.oyr_lwst
+        if self.crd_rt is not None:
+            out["crd_rt"] = self.crd_rt
+        if self.setl_mm is not None:
+            out["setl_mm"] = self.setl_mm
+        if self.stk_nm is not None:
+            out["stk_nm"] = self.stk_nm
         if self.return_code is not None:
             out["return_code"] = self.return_code
         if self.return_msg is not None:
@@ -178,13 +223,12 @@ class Zz00001Response:
         return Zz00001ResponseTyped(self)
 
 
-class Zz00001ResponseTyped:
-    """Typed values of :class:`Zz00001Response` (zz00001 골든기본요청)."""
+class Zz00001ResponseTyped(TypedView[Zz00001Response]):
+    """Typed values of :class:`Zz00001Response` (zz00001 골든기본요청): one property per field,
+    parsed by its value kind (the others as sent); ``repr`` lists them.
+    """
 
-    __slots__ = ("_m",)
-
-    def __init__(self, model: Zz00001Response) -> None:
-        self._m = model
+    __slots__ = ()
 
     @property
     def cur_prc(self) -> SignedPrice | None:
@@ -216,6 +260,58 @@ class Zz00001ResponseTyped:
         """
         return typed_value(parse_sign_code, self._m.pre_sig, API_ID, "pre_sig")
 
+    @property
+    def oyr_lwst(self) -> SignedPrice | None:
+        """zz00001 연중최저 (``oyr_lwst``) as a price with its direction: the magnitude is the
+        price, the sign is the direction against the previous close ('+' up, '-' down, no sign or
+        0 flat), never a negative price.
+
+        Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
+        naming zz00001, ``oyr_lwst`` and the raw value when it does not fit.
+        """
+        return typed_value(parse_signed_price, self._m.oyr_lwst, API_ID, "oyr_lwst")
+
+    @property
+    def crd_rt(self) -> Decimal | None:
+        """zz00001 신용비율 (``crd_rt``) as a decimal rate or ratio keeping its sign: '+26.69' is
+        Decimal('26.69').
+
+        Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
+        naming zz00001, ``crd_rt`` and the raw value when it does not fit.
+        """
+        return typed_value(parse_decimal, self._m.crd_rt, API_ID, "crd_rt")
+
+    @property
+    def setl_mm(self) -> int | None:
+        """zz00001 결산월 (``setl_mm``) as an integer (quantity, amount or count); '+' and zero
+        padding are accepted.
+
+        Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
+        naming zz00001, ``setl_mm`` and the raw value when it does not fit.
+        """
+        return typed_value(parse_int, self._m.setl_mm, API_ID, "setl_mm")
+
+    @property
+    def stk_nm(self) -> str | None:
+        """zz00001 종목명 (``stk_nm``) as sent: free text."""
+        return self._m.stk_nm
+
+    @property
+    def return_code(self) -> int | None:
+        """zz00001 처리코드 (``return_code``) as sent: no value kind is declared.
+
+        0: 정상. Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_code
+
+    @property
+    def return_msg(self) -> str | None:
+        """zz00001 처리메시지 (``return_msg``) as sent: no value kind is declared.
+
+        Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_msg
+
 
 _build_Zz00001Response = row_builder(
     Zz00001Response,
@@ -223,6 +319,10 @@ _build_Zz00001Response = row_builder(
         ("cur_prc", "cur_prc"),
         ("hgst_250_pric_dt", "250hgst_pric_dt"),
         ("pre_sig", "pre_sig"),
+        ("oyr_lwst", "oyr_lwst"),
+        ("crd_rt", "crd_rt"),
+        ("setl_mm", "setl_mm"),
+        ("stk_nm", "stk_nm"),
         ("return_code", "return_code"),
         ("return_msg", "return_msg"),
     ),

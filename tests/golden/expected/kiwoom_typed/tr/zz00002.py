@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from kiwoom_runtime.arguments import check_argument, check_arguments, request_from_wire
-from kiwoom_runtime.decoding import list_rows, row_builder
+from kiwoom_runtime.decoding import row_builder
 from kiwoom_runtime.endpoint import Endpoint
 from kiwoom_runtime.frames import FrameColumns, rows_to_dataframe
+from kiwoom_runtime.models import NO_ROWS, TypedView, list_field
 from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import parse_date, parse_decimal, parse_int, typed_value
 
@@ -32,6 +33,7 @@ __all__ = [
     "INFO",
     "Zz00002Request",
     "Zz00002Response",
+    "Zz00002ResponseTyped",
     "Zz00002RowsItem",
     "Zz00002RowsItemTyped",
 ]
@@ -46,30 +48,37 @@ class Zz00002RowsItem:
     Attributes hold the raw strings as sent (missing or null -> None); keys the documentation
     does not list are kept in ``extra``.
 
-    ``typed`` gives parsed values (prices, numbers, decimals, dates).
+    ``typed`` gives every value parsed by its kind (prices, numbers, decimals, dates), the others
+    as sent.
     """
 
-    #: zz00002 일자 · wire key ``dt`` · String · length 8 · optional
-    #: kind: date
     dt: str | None = None
+    """zz00002 일자 · wire key ``dt`` · String · length 8 · optional
 
-    #: zz00002 거래량 · wire key ``trde_qty`` · String · length 20 · optional
-    #: kind: number
+    kind: date
+    """
+
     trde_qty: str | None = None
+    """zz00002 거래량 · wire key ``trde_qty`` · String · length 20 · optional
 
-    #: zz00002 등락율 · wire key ``flu_rt`` · String · length 20 · optional
-    #: kind: decimal
+    kind: number
+    """
+
     flu_rt: str | None = None
+    """zz00002 등락율 · wire key ``flu_rt`` · String · length 20 · optional
 
-    #: Keys the documentation does not list, exactly as received.
+    kind: decimal
+    """
+
     extra: Mapping[str, Any] = attrs.field(factory=dict)
+    """Keys the documentation does not list, exactly as received."""
 
-    #: DataFrame columns: (Python name, wire key, value kind).
     FRAME_COLUMNS: ClassVar[FrameColumns] = (
         ("dt", "dt", "date"),
         ("trde_qty", "trde_qty", "number"),
         ("flu_rt", "flu_rt", "decimal"),
     )
+    """DataFrame columns: (Python name, wire key, value kind)."""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Zz00002RowsItem:
@@ -94,13 +103,12 @@ class Zz00002RowsItem:
         return Zz00002RowsItemTyped(self)
 
 
-class Zz00002RowsItemTyped:
-    """Typed values of :class:`Zz00002RowsItem` (zz00002 골든목록요청)."""
+class Zz00002RowsItemTyped(TypedView[Zz00002RowsItem]):
+    """Typed values of :class:`Zz00002RowsItem` (zz00002 골든목록요청): one property per field,
+    parsed by its value kind (the others as sent); ``repr`` lists them.
+    """
 
-    __slots__ = ("_m",)
-
-    def __init__(self, model: Zz00002RowsItem) -> None:
-        self._m = model
+    __slots__ = ()
 
     @property
     def dt(self) -> _dt.date | None:
@@ -134,11 +142,7 @@ class Zz00002RowsItemTyped:
 
 _build_Zz00002RowsItem = row_builder(
     Zz00002RowsItem,
-    (
-        ("dt", "dt"),
-        ("trde_qty", "trde_qty"),
-        ("flu_rt", "flu_rt"),
-    ),
+    (("dt", "dt"), ("trde_qty", "trde_qty"), ("flu_rt", "flu_rt")),
 )
 """Compiled ``from_dict`` of :class:`Zz00002RowsItem` (no ``__init__`` cost per row)."""
 
@@ -148,20 +152,21 @@ class Zz00002Request:
     """zz00002 골든목록요청 — request.
 
     Request body of zz00002 골든목록요청 (Golden list). Attributes hold the values as sent;
-    construction checks required fields, documented lengths, allowed values and types, raising
-    ArgumentError naming the argument.
+    construction checks required fields, documented lengths, allowed values, kinds and types,
+    raising ArgumentError naming the argument.
     """
 
-    #: zz00002 종목코드 · wire key ``stk_cd`` · String · length 20 · required
-    #: kind: code
     stk_cd: str
+    """zz00002 종목코드 · wire key ``stk_cd`` · String · length 20 · required
 
-    #: Wire key -> Python name of every documented field.
-    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
-        "stk_cd": "stk_cd",
-    }
-    #: Python names of the required fields.
+    kind: code
+    """
+
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {"stk_cd": "stk_cd"}
+    """Wire key -> Python name of every documented field."""
+
     REQUIRED: ClassVar[tuple[str, ...]] = ("stk_cd",)
+    """Python names of the required fields."""
 
     def __attrs_post_init__(self) -> None:
         check_argument(API_ID, "stk_cd", "stk_cd", self.stk_cd, required=True, length=20)
@@ -190,39 +195,47 @@ class Zz00002Response:
     """zz00002 골든목록요청 — response.
 
     Response body of zz00002 골든목록요청 (Golden list). Attributes hold the raw strings as sent
-    (missing or null -> None); keys the documentation does not list are kept in ``extra``;
-    ``to_dict()`` gives back the body as received. ``raw`` is the HTTP answer (headers, status,
-    bytes); ``cont_yn`` / ``next_key`` are the paging headers.
+    (missing or null -> None, a missing LIST -> an empty sequence); keys the documentation does
+    not list are kept in ``extra``; ``to_dict()`` gives back the body as received. ``raw`` is the
+    HTTP answer (headers, status, bytes); ``cont_yn`` / ``next_key`` are the paging headers.
+
+    ``typed`` gives every value parsed by its kind (prices, numbers, decimals, dates), the others
+    as sent.
 
     ``to_dataframe()`` turns the ``rows`` rows into a pandas DataFrame.
     """
 
-    #: zz00002 목록 · wire key ``rows`` · LIST · length - · optional
-    rows: Sequence[Zz00002RowsItem] | None = None
+    rows: Sequence[Zz00002RowsItem] = NO_ROWS
+    """zz00002 목록 · wire key ``rows`` · LIST · length - · optional
 
-    #: zz00002 처리코드 · wire key ``return_code`` · Integer · length - · required
-    #: 0: 정상. Not in the manual's tables; seen in every response example.
+    LIST: rows of :class:`Zz00002RowsItem`; an empty sequence when the body leaves the key out
+    (``to_dict()`` leaves it out too).
+    """
+
     return_code: int | None = None
+    """zz00002 처리코드 · wire key ``return_code`` · Integer · length - · required
 
-    #: zz00002 처리메시지 · wire key ``return_msg`` · String · length - · required
-    #: Not in the manual's tables; seen in every response example.
+    0: 정상. Not in the manual's tables; seen in every response example.
+    """
+
     return_msg: str | None = None
+    """zz00002 처리메시지 · wire key ``return_msg`` · String · length - · required
 
-    #: Keys the documentation does not list, exactly as received.
+    Not in the manual's tables; seen in every response example.
+    """
+
     extra: Mapping[str, Any] = attrs.field(factory=dict)
-    #: The HTTP answer this was decoded from (status, headers, bytes, parsed body).
+    """Keys the documentation does not list, exactly as received."""
+
     raw: RawResponse | None = attrs.field(default=None, eq=False, repr=False)
+    """The HTTP answer this was decoded from (status, headers, bytes, parsed body)."""
 
     @classmethod
-    def from_dict(
-        cls,
-        data: Mapping[str, Any],
-        raw: RawResponse | None = None,
-    ) -> Zz00002Response:
+    def from_dict(cls, data: Mapping[str, Any], raw: RawResponse | None = None) -> Zz00002Response:
         """Build from the JSON body (and the HTTP answer); unknown keys go to ``extra``."""
         d = dict(data)
         pop = d.pop
-        rows = list_rows(pop("rows", None), _build_Zz00002RowsItem, d, "rows")
+        rows = list_field(pop("rows", None), _build_Zz00002RowsItem, d, "rows")
         return cls(
             rows=rows,
             return_code=pop("return_code", None),
@@ -234,7 +247,7 @@ class Zz00002Response:
     def to_dict(self) -> dict[str, Any]:
         """The body as received: wire keys, raw strings, envelope and ``extra`` included."""
         out: dict[str, Any] = {}
-        if self.rows is not None:
+        if self.rows is not NO_ROWS:
             out["rows"] = [row.to_dict() for row in self.rows]
         if self.return_code is not None:
             out["return_code"] = self.return_code
@@ -253,6 +266,11 @@ class Zz00002Response:
         """The ``next-key`` response header (the key of the next page), if any."""
         return None if self.raw is None else self.raw.next_key
 
+    @property
+    def typed(self) -> Zz00002ResponseTyped:
+        """Parsed values of this response (see :class:`Zz00002ResponseTyped`)."""
+        return Zz00002ResponseTyped(self)
+
     def to_dataframe(self, raw: bool = False) -> pd.DataFrame:
         """The ``rows`` rows as a pandas DataFrame (one row per item).
 
@@ -262,17 +280,44 @@ class Zz00002Response:
         sign_code and time as ``object``. Keys the documentation does not list become extra
         ``object`` columns. ``raw=True`` gives every value exactly as sent (``object``).
         """
-        return rows_to_dataframe(self._frame_rows(), Zz00002RowsItem.FRAME_COLUMNS, API_ID, raw=raw)
+        return rows_to_dataframe(self.rows, Zz00002RowsItem.FRAME_COLUMNS, API_ID, raw=raw)
 
     def _frame_parts(self) -> tuple[str, FrameColumns, Sequence[Any]]:
-        return API_ID, Zz00002RowsItem.FRAME_COLUMNS, self._frame_rows()
+        columns: FrameColumns = Zz00002RowsItem.FRAME_COLUMNS
+        return API_ID, columns, self.rows
 
-    def _frame_rows(self) -> Sequence[Zz00002RowsItem]:
-        return self.rows or ()
+
+class Zz00002ResponseTyped(TypedView[Zz00002Response]):
+    """Typed values of :class:`Zz00002Response` (zz00002 골든목록요청): one property per field,
+    parsed by its value kind (the others as sent); ``repr`` lists them.
+    """
+
+    __slots__ = ()
+
+    @property
+    def rows(self) -> Sequence[Zz00002RowsItemTyped]:
+        """zz00002 목록 (``rows``): the rows, each as its typed view."""
+        return tuple(row.typed for row in self._m.rows)
+
+    @property
+    def return_code(self) -> int | None:
+        """zz00002 처리코드 (``return_code``) as sent: no value kind is declared.
+
+        0: 정상. Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_code
+
+    @property
+    def return_msg(self) -> str | None:
+        """zz00002 처리메시지 (``return_msg``) as sent: no value kind is declared.
+
+        Not in the manual's tables; seen in every response example.
+        """
+        return self._m.return_msg
 
 
 def _items(response: Zz00002Response) -> Sequence[Zz00002RowsItem]:
-    return response.rows or ()
+    return response.rows
 
 
 ENDPOINT = Endpoint(
