@@ -19,37 +19,49 @@ from codegen.errors import SpecError
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from codegen.importer import import_trs
+    from codegen.loader import WEBSOCKET_DIR, load_common
+    from codegen.realtime.build import build_ws_all
+    from codegen.realtime.importer import import_ws
     from codegen.sources import read_source, select
 
     source = Path(args.source)
     document = read_source(source)
+    pages = build_ws_all(document.websocket)
     only = args.only.split(",") if args.only else None
-    trs = select(document.trs, only, str(source))
+    if only is not None:
+        ws_ids = {page.spec.api_id for page in pages}
+        rest_only = [i for i in only if i.strip() not in ws_ids]
+        trs = select(document.trs, rest_only, str(source)) if rest_only else []
+        pages = [page for page in pages if page.spec.api_id in {i.strip() for i in only}]
+    else:
+        trs = select(document.trs, None, str(source))
+    out = Path(args.out)
     report = import_trs(
         trs,
-        Path(args.out),
+        out,
         write=not args.dry_run,
         # A subset or a few extract pages must not redefine the rows every TR shares.
-        update_common=only is None and document.form != "extract",
-        skipped=document.skipped,
+        update_common=only is None and document.form != "extract" and bool(trs),
     )
+    ws_results = []
+    if pages:
+        common = load_common(out) if (out / "_common.yaml").exists() else None
+        if common is None:
+            raise SpecError(str(out), None, "", "import the REST APIs first (_common.yaml)")
+        ws_results = import_ws(pages, out / WEBSOCKET_DIR, common, write=not args.dry_run)
     for change in report.common_changes:
         print(change)
-    for result in report.results:
+    results = report.results + ws_results
+    for result in results:
         if result.status == "unchanged" and not args.verbose:
             continue
         print(f"{result.api_id} {result.name}: {result.status} ({result.path})")
         for change in result.changes:
             print(f"  {result.api_id}: {change}")
-    if report.skipped:
-        print(
-            f"{len(report.skipped)} WebSocket API(s) left out (real-time and condition search "
-            "are not REST calls): " + ", ".join(report.skipped)
-        )
-    counts = {s: sum(r.status == s for r in report.results) for s in ("new", "updated")}
+    counts = {s: sum(r.status == s for r in results) for s in ("new", "updated")}
     print(
-        f"{len(report.results)} API(s) read from {document.form} {source.name}: "
-        f"{counts['new']} new, {counts['updated']} updated"
+        f"{len(report.results)} REST and {len(ws_results)} WebSocket API(s) read from "
+        f"{document.form} {source.name}: {counts['new']} new, {counts['updated']} updated"
         + (" (dry run: nothing written)" if args.dry_run else "")
     )
     return 0
@@ -85,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
             "documented keys, keeping hand annotations and reporting every change. SOURCE is "
             "the manual's text extract (.txt), the workbook (.xlsx), the JSON catalogue "
             "(kiwoom_api_spec.json) or Kiwoom's kwcli wheel (.whl); the form is detected. "
-            "WebSocket APIs are left out (one line says which)."
+            "WebSocket APIs (real-time types, condition search) go to OUT/websocket."
         ),
     )
     p_import.add_argument("source", metavar="SOURCE", help=".txt extract, .xlsx, .json or .whl")

@@ -12,6 +12,7 @@ annotations kept, and every change is reported (see ``diff_specs``).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -364,12 +365,32 @@ def _parse_tr(file: str, lines: list[Line]) -> ImportedTr:
     )
 
 
-def parse_extract(text: str, file: str) -> list[ImportedTr]:
-    """Every TR documented in ``text``, in order; a located SpecError where it can't read."""
+def _is_websocket_page(lines: Sequence[Line]) -> bool:
+    """A page whose URL (the line after ``URL``) ends ``/websocket``: not a REST API."""
+    for before, after in itertools.pairwise(lines):
+        if before.cell == "URL":
+            return after.cell.endswith("/websocket")
+        if before.cell in TABLE_HEADINGS:
+            break
+    return False
+
+
+def parse_extract(
+    text: str, file: str, *, websocket: list[list[Line]] | None = None
+) -> list[ImportedTr]:
+    """Every REST TR documented in ``text``, in order; a located SpecError where it can't read.
+
+    Pages of WebSocket APIs (real-time types, condition search) are not REST TRs: their lines
+    go to ``websocket`` when given (:mod:`codegen.realtime.build` reads them), else are left out.
+    """
     trs: list[ImportedTr] = []
     seen: dict[str, int] = {}
     for tr_lines in _split_trs(_prepare(text)):
         if not tr_lines:
+            continue
+        if _is_websocket_page(tr_lines):
+            if websocket is not None:
+                websocket.append(tr_lines)
             continue
         tr = _parse_tr(file, tr_lines)
         if tr.spec.api_id in seen:
@@ -571,6 +592,7 @@ __all__ = [
     "ImportReport",
     "ImportResult",
     "ImportedTr",
+    "Line",
     "derive_common",
     "field_to_data",
     "import_extract",

@@ -11,7 +11,7 @@ import enum
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
@@ -24,7 +24,12 @@ from codegen.spec import IDENT_RE, Check, CommonSpec, Field, TrSpec
 from codegen.yamlsource import LocatedData, load_located
 from codegen.yamlsource import Path as DataPath
 
+if TYPE_CHECKING:
+    from codegen.realtime.loader import WsSpecSet
+
 COMMON_FILE = "_common.yaml"
+#: The subdirectory of the WebSocket specs (real-time types, condition search).
+WEBSOCKET_DIR = "websocket"
 T = TypeVar("T")
 
 
@@ -245,6 +250,8 @@ class SpecSet:
     files: dict[str, str]  # api_id -> display path
     located: dict[str, LocatedData]
     raw: dict[str, TrSpec] = attrs.field(factory=dict)
+    #: The WebSocket specs of ``directory/websocket`` (None when there is no such directory).
+    websocket: WsSpecSet | None = None
 
     def __iter__(self) -> Any:
         return iter(self.specs.values())
@@ -269,9 +276,10 @@ _CACHE: dict[tuple[str, str], tuple[tuple[tuple[str, int, int], ...], SpecSet]] 
 
 def _fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
     out = []
-    for path in sorted(directory.glob("*.yaml")):
+    paths = sorted(directory.glob("*.yaml")) + sorted(directory.glob(f"{WEBSOCKET_DIR}/*.yaml"))
+    for path in paths:
         stat = path.stat()
-        out.append((path.name, stat.st_size, stat.st_mtime_ns))
+        out.append((path.relative_to(directory).as_posix(), stat.st_size, stat.st_mtime_ns))
     return tuple(out)
 
 
@@ -319,4 +327,12 @@ def _load_specs(directory: Path) -> SpecSet:
     if errors:
         raise errors[0] if len(errors) == 1 else SpecErrors(errors)
     resolved = {api_id: resolve(spec) for api_id, spec in specs.items()}
-    return SpecSet(directory, common, resolved, files, located_by_id, raw=specs)
+    websocket = None
+    if (directory / WEBSOCKET_DIR).is_dir():
+        from codegen.realtime.loader import load_ws_specs
+        from codegen.rules.realtime import build_index
+
+        websocket = load_ws_specs(directory / WEBSOCKET_DIR, common, build_index(resolved.values()))
+    return SpecSet(
+        directory, common, resolved, files, located_by_id, raw=specs, websocket=websocket
+    )

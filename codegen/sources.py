@@ -35,13 +35,14 @@ from codegen.importer import (
     MOCK_HOST_RE,
     TYPE_RE,
     ImportedTr,
+    Line,
     parse_extract,
 )
 from codegen.loader import read_text
 from codegen.spec import API_ID_RE, Examples, Field, Hosts, Message, Source, TrSpec
 
 #: URL paths of the APIs served over WebSocket (real-time types and condition search). The REST
-#: importers leave them out; their tables describe frames, not request/response bodies.
+#: importers leave them to :mod:`codegen.realtime`: their tables describe frames, not bodies.
 WEBSOCKET_PATH_RE = re.compile(r"/websocket$")
 #: The JSON catalogue's place inside Kiwoom's ``kwcli`` wheel.
 WHEEL_MEMBER = "kiwoom/_data/kiwoom_api_spec.json"
@@ -95,6 +96,9 @@ class RawRow:
     length: str
     description: str
     place: Callable[[str], Located]  # column name -> where that cell is
+    #: A section title inside a table (``조회 데이터`` / ``실시간 데이터`` on condition-search
+    #: pages): ``element`` holds the title, the other cells are empty.
+    is_section: bool = False
 
 
 @attrs.frozen
@@ -159,6 +163,8 @@ def _nest(rows: Sequence[RawRow], side: str) -> tuple[list[Field], list[Field]]:
     headers: list[Field] = []
     body_rows: list[RawRow] = []
     for row in rows:
+        if row.is_section:
+            continue  # section titles appear on WebSocket pages only (codegen.realtime)
         if row.section == "Header":
             path = f"{side}.header.{row.element.strip() or '?'}"
             if row.depth:
@@ -294,8 +300,6 @@ def _json_rows(
             here = f'apis["{key}"].{side}.{name}[{i}]'
             if not isinstance(entry, dict):
                 raise SpecError(file, None, here, "expected an object (a table row)")
-            if entry.get("is_section"):
-                continue  # a section title inside the table (WebSocket pages only)
             depth = entry.get("depth", 0)
             if not isinstance(depth, int) or isinstance(depth, bool) or depth < 0:
                 raise SpecError(file, None, f"{here}.depth", f"expected 0, 1, 2, got {depth!r}")
@@ -314,6 +318,7 @@ def _json_rows(
                     length=_text(entry.get("length")),
                     description=_text(entry.get("description")),
                     place=place,
+                    is_section=bool(entry.get("is_section")),
                 )
             )
     return tuple(rows)
@@ -376,8 +381,8 @@ def _json_raw(file: str, key: str, entry: Any, document: str) -> RawTr:
     )
 
 
-def read_json_catalog(data: bytes, display: str) -> tuple[list[RawTr], list[str]]:
-    """(REST pages, keys of the WebSocket pages left out) of Kiwoom's JSON catalogue."""
+def read_json_catalog(data: bytes, display: str) -> tuple[list[RawTr], list[RawTr]]:
+    """(REST pages, WebSocket pages) of Kiwoom's JSON catalogue."""
     try:
         doc = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -389,17 +394,14 @@ def read_json_catalog(data: bytes, display: str) -> tuple[list[RawTr], list[str]
         raise SpecError(display, None, "apis", "expected an object of APIs (Kiwoom's catalogue)")
     document = _json_document(display)
     raws: list[RawTr] = []
-    skipped: list[str] = []
+    websocket: list[RawTr] = []
     for key, entry in apis.items():
         raw = _json_raw(display, key, entry, document)
-        if WEBSOCKET_PATH_RE.search(raw.info.get("url", "")):
-            skipped.append(key)
-            continue
-        raws.append(raw)
-    return raws, skipped
+        (websocket if is_websocket(raw) else raws).append(raw)
+    return raws, websocket
 
 
-def read_wheel(path: Path, display: str) -> tuple[list[RawTr], list[str]]:
+def read_wheel(path: Path, display: str) -> tuple[list[RawTr], list[RawTr]]:
     """The JSON catalogue inside a ``kwcli`` wheel."""
     try:
         with zipfile.ZipFile(path) as wheel:
@@ -434,6 +436,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _cell_place(at: Callable[[int, str], Located], row: int) -> Callable[[str], Located]:
+    def place(column: str) -> Located:
+        return at(row, _COLUMN_LETTERS[column])
+
+    return place
+
+
 def _sheet_raw(file: str, sheet: str, rows: list[tuple[Any, ...]], document: str) -> RawTr | None:
     """One API sheet; None for a sheet that is not an API page."""
 
@@ -454,6 +463,7 @@ def _sheet_raw(file: str, sheet: str, rows: list[tuple[Any, ...]], document: str
         i += 1
     if "api_id" not in info:
         return None
+    websocket = bool(WEBSOCKET_PATH_RE.search(info.get("url", "")))
     overview: list[str] = []
     if i < len(cells) and cells[i][0].strip() == OVERVIEW_LABEL:
         i += 1
@@ -493,6 +503,31 @@ def _sheet_raw(file: str, sheet: str, rows: list[tuple[Any, ...]], document: str
             continue
         row = cells[i]
         if not any(c.strip() for c in row):
+            i += 1
+            continue
+        if (
+            websocket
+            and first in ("Header", "Body")
+            and row[1].strip()
+            and not any(c.strip() for c in row[2:7])
+        ):
+            # A section title (조회 데이터 / 실시간 데이터): only WebSocket pages have them; on a
+            # REST page a row with blank cells is a damaged copy and refused below.
+            section = first
+            sides[side].append(
+                RawRow(
+                    section=first,
+                    element=row[1].strip(),
+                    depth=0,
+                    korean="",
+                    type="",
+                    required="",
+                    length="",
+                    description="",
+                    place=_cell_place(at, number),
+                    is_section=True,
+                )
+            )
             i += 1
             continue
         if first:
@@ -542,8 +577,8 @@ def _sheet_raw(file: str, sheet: str, rows: list[tuple[Any, ...]], document: str
     )
 
 
-def read_workbook(path: Path, display: str) -> tuple[list[RawTr], list[str]]:
-    """(REST pages, names of the WebSocket sheets left out) of Kiwoom's workbook."""
+def read_workbook(path: Path, display: str) -> tuple[list[RawTr], list[RawTr]]:
+    """(REST pages, WebSocket pages) of Kiwoom's workbook."""
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - a dev dependency
@@ -558,7 +593,7 @@ def read_workbook(path: Path, display: str) -> tuple[list[RawTr], list[str]]:
     edition = f" ({created:%Y-%m-%d})" if created is not None else ""
     document = f"키움 REST API 문서.xlsx{edition}"
     raws: list[RawTr] = []
-    skipped: list[str] = []
+    websocket: list[RawTr] = []
     try:
         for sheet in book.sheetnames:
             if sheet in _SKIP_SHEETS:
@@ -567,13 +602,10 @@ def read_workbook(path: Path, display: str) -> tuple[list[RawTr], list[str]]:
             raw = _sheet_raw(display, sheet, rows, document)
             if raw is None:
                 continue
-            if WEBSOCKET_PATH_RE.search(raw.info.get("url", "")):
-                skipped.append(sheet)
-                continue
-            raws.append(raw)
+            (websocket if is_websocket(raw) else raws).append(raw)
     finally:
         book.close()
-    return raws, skipped
+    return raws, websocket
 
 
 # --- every form --------------------------------------------------------------------------------
@@ -581,11 +613,18 @@ def read_workbook(path: Path, display: str) -> tuple[list[RawTr], list[str]]:
 
 @attrs.frozen
 class SourceDocument:
-    """What an import read: the REST pages as specs, and what it left out (and why)."""
+    """What an import read: the REST pages as specs, and the WebSocket pages as printed."""
 
     form: str  # "extract", "workbook", "catalogue"
     trs: list[ImportedTr]
-    skipped: list[str]  # WebSocket pages, imported by the real-time work
+    skipped: list[str]  # keys of the WebSocket pages: not REST specs (see ``websocket``)
+    #: The WebSocket pages (real-time types, condition search), for :mod:`codegen.realtime`.
+    websocket: list[RawTr] = attrs.field(factory=list)
+
+
+def is_websocket(raw: RawTr) -> bool:
+    """A page of an API served over the WebSocket (its URL ends ``/websocket``)."""
+    return bool(WEBSOCKET_PATH_RE.search(raw.info.get("url", "")))
 
 
 def detect_form(path: Path) -> str:
@@ -609,17 +648,23 @@ def read_source(path: Path, display: str | None = None) -> SourceDocument:
         raise SpecError(shown, None, "", "no such file")
     form = detect_form(path)
     if form == "extract":
-        return SourceDocument("extract", parse_extract(read_text(path, shown), shown), [])
+        from codegen.realtime.build import extract_raws
+
+        pages: list[list[Line]] = []
+        trs = parse_extract(read_text(path, shown), shown, websocket=pages)
+        websocket = extract_raws(shown, pages)
+        return SourceDocument("extract", trs, [w.key for w in websocket], websocket)
     if form == "workbook":
-        raws, skipped = read_workbook(path, shown)
+        raws, websocket = read_workbook(path, shown)
     elif form == "wheel":
-        raws, skipped = read_wheel(path, shown)
+        raws, websocket = read_wheel(path, shown)
     else:
-        raws, skipped = read_json_catalog(path.read_bytes(), shown)
+        raws, websocket = read_json_catalog(path.read_bytes(), shown)
     trs = build_all(raws)
-    if not trs:
-        raise SpecError(shown, None, "", "no REST API found in this document")
-    return SourceDocument("catalogue" if form == "wheel" else form, trs, skipped)
+    if not trs and not websocket:
+        raise SpecError(shown, None, "", "no API found in this document")
+    form = "catalogue" if form == "wheel" else form
+    return SourceDocument(form, trs, [w.key for w in websocket], websocket)
 
 
 def select(trs: Sequence[ImportedTr], only: Iterable[str] | None, display: str) -> list[ImportedTr]:

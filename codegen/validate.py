@@ -398,8 +398,9 @@ def validate(specs: SpecSet, fixtures: Path | None) -> Report:
     fixture_dirs: dict[str, Path] = {}
     if fixtures is not None and fixtures.is_dir():
         fixture_dirs = {d.name: d for d in sorted(fixtures.iterdir()) if d.is_dir()}
+    websocket = specs.websocket.specs if specs.websocket is not None else {}
     for api_id in sorted(fixture_dirs):
-        if api_id not in specs.specs:
+        if api_id not in specs.specs and api_id not in websocket:
             open_findings.append(
                 Finding(
                     api_id,
@@ -449,6 +450,12 @@ def validate(specs: SpecSet, fixtures: Path | None) -> Report:
                     )
                 )
     open_findings += _method_clashes(specs)
+    if specs.websocket is not None:
+        from codegen.realtime.validate import validate_ws
+
+        ws_open, ws_recorded = validate_ws(specs.websocket, fixtures)
+        open_findings += ws_open
+        recorded += ws_recorded
     return Report(open_findings, recorded)
 
 
@@ -624,6 +631,10 @@ def run_validate(
     report = validate(specs, fixtures)
     if record:
         added = record_findings(specs, report)
+        if specs.websocket is not None:
+            from codegen.realtime.validate import record_ws_findings
+
+            added.update(record_ws_findings(specs.websocket, report.open))
         print(f"recorded {sum(added.values())} finding(s) in {len(added)} spec(s)")
         report = validate(load_specs(specs_dir), fixtures)
     for finding in report.open:
@@ -642,9 +653,10 @@ def run_validate(
         counts.setdefault(finding.check, [0, 0])[0] += 1
     for finding in report.recorded:
         counts.setdefault(finding.check, [0, 0])[1] += 1
+    n_ws = len(specs.websocket.specs) if specs.websocket is not None else 0
     print(
-        f"{len(specs.specs)} spec(s): {len(report.open)} open finding(s), "
-        f"{len(report.recorded)} recorded"
+        f"{len(specs.specs)} spec(s) and {n_ws} WebSocket spec(s): {len(report.open)} open "
+        f"finding(s), {len(report.recorded)} recorded"
     )
     for check, (n_open, n_recorded) in sorted(counts.items()):
         print(f"  {check:24} {n_open:5} open {n_recorded:5} recorded  ({CHECKS.get(check, '')})")

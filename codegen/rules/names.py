@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Mapping
 
 from codegen.rules.glossary import ORDER_VERBS, VARIANTS, VERBS, WORDS
 
@@ -30,14 +31,15 @@ _ACRONYMS = {"us", "etf", "etn", "elw", "nav", "lp", "per", "krw", "pnl"}
 _LONGEST = max(len(word) for word in WORDS)
 
 
-def segment(text: str) -> list[str] | None:
+def segment(text: str, vocabulary: Mapping[str, str] = WORDS) -> list[str] | None:
     """Cut ``text`` into glossary words (longest first); None when a part is unknown."""
     out: list[str] = []
+    longest = _LONGEST if vocabulary is WORDS else max(map(len, vocabulary))
     for chunk in _SEPARATORS.split(text):
         i = 0
         while i < len(chunk):
-            for size in range(min(_LONGEST, len(chunk) - i), 0, -1):
-                if chunk[i : i + size] in WORDS:
+            for size in range(min(longest, len(chunk) - i), 0, -1):
+                if chunk[i : i + size] in vocabulary:
                     out.append(chunk[i : i + size])
                     i += size
                     break
@@ -50,10 +52,10 @@ def segment(text: str) -> list[str] | None:
 _FRONT = {"top", "bottom", "top10", "top50"}
 
 
-def _english(words: list[str]) -> list[str]:
+def _english(words: list[str], vocabulary: Mapping[str, str] = WORDS) -> list[str]:
     """English tokens in English order: ``종목별기관매매추이`` -> institution trading trend by
     stock, ``거래대금상위`` -> top trading value."""
-    phrases = [WORDS[word] for word in words if WORDS[word]]
+    phrases = [vocabulary[word] for word in words if vocabulary[word]]
     market = phrases[:1] if phrases[:1] == ["us"] else []  # the market prefix stays first
     phrases = phrases[len(market) :]
     front = market + [p for p in phrases if p in _FRONT]
@@ -67,7 +69,7 @@ def _english(words: list[str]) -> list[str]:
     return tokens
 
 
-def translate(name: str) -> tuple[str, list[str]] | None:
+def translate(name: str, vocabulary: Mapping[str, str] = WORDS) -> tuple[str, list[str]] | None:
     """(verb, English tokens of the object) of an API 명, or None when a word is unknown."""
     variant = ""
     while match := _VARIANT.search(name):
@@ -76,16 +78,16 @@ def translate(name: str) -> tuple[str, list[str]] | None:
         if inner in VARIANTS:
             variant = "_".join(filter(None, (VARIANTS[inner], variant)))
         else:
-            words = segment(inner)
+            words = segment(inner, vocabulary)
             if words is None:
                 return None
-            variant = "_".join(filter(None, ("_".join(_english(words)), variant)))
+            variant = "_".join(filter(None, ("_".join(_english(words, vocabulary)), variant)))
     head, _, tail = name.partition("_")  # 실현손익요청_일자 / _기간: a variant after "_"
     if tail:
-        words = segment(tail)
+        words = segment(tail, vocabulary)
         if words is None:
             return None
-        variant = "_".join(filter(None, ("_".join(_english(words)), variant)))
+        variant = "_".join(filter(None, ("_".join(_english(words, vocabulary)), variant)))
         name = head
     compact = re.sub(r"(조회|요청)+$", "", name.replace(" ", ""))
     verb = "get"
@@ -100,10 +102,10 @@ def translate(name: str) -> tuple[str, list[str]] | None:
             if compact.endswith(korean):
                 verb = word_verb
                 break
-    words = segment(name)
+    words = segment(name, vocabulary)
     if words is None:
         return None
-    tokens = _english(words) + suffix
+    tokens = _english(words, vocabulary) + suffix
     if variant:
         tokens += variant.split("_")
     return verb, tokens
