@@ -22,6 +22,7 @@ import jinja2
 from codegen.loader import SpecSet, load_specs
 from codegen.model import FieldModel, PackageModel, build_package, build_reference
 from codegen.naming import all_key, fmt_import, import_module_key, py_str
+from codegen.realtime.model import RealtimePackage, build_realtime
 
 PACKAGE = "kiwoom_typed"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -99,7 +100,9 @@ def field_text(field: FieldModel) -> str:
     return "<br>".join(parts) or "—"
 
 
-def _package_init_context(pkg: PackageModel) -> dict[str, object]:
+def _package_init_context(
+    pkg: PackageModel, realtime: RealtimePackage | None = None
+) -> dict[str, object]:
     lazy: dict[str, str] = {
         "AsyncClient": f"{PACKAGE}._client",
         "Client": f"{PACKAGE}._client",
@@ -109,6 +112,8 @@ def _package_init_context(pkg: PackageModel) -> dict[str, object]:
     }
     for module, name in pkg.exports:
         lazy[name] = f"{PACKAGE}.tr.{module}"
+    for module, name in realtime.exports if realtime is not None else ():
+        lazy[name] = module
     by_module: dict[str, list[str]] = {}
     for name, module in lazy.items():
         by_module.setdefault(module, []).append(name)
@@ -126,7 +131,9 @@ def _package_init_context(pkg: PackageModel) -> dict[str, object]:
 
 def render(spec_set: SpecSet, specs_label: str = "specs") -> dict[str, str]:
     """Every generated file of the package: path relative to the output directory -> text."""
-    return _render_package(build_package(spec_set, specs_label))
+    return _render_package(
+        build_package(spec_set, specs_label), build_realtime(spec_set, specs_label)
+    )
 
 
 def render_all(
@@ -134,10 +141,11 @@ def render_all(
 ) -> tuple[dict[str, str], dict[str, str]]:
     """The package and the reference (path relative to the docs directory -> text)."""
     pkg = build_package(spec_set, specs_label)
-    return _render_package(pkg), _render_reference(pkg, specs_label)
+    realtime = build_realtime(spec_set, specs_label)
+    return _render_package(pkg, realtime), _render_reference(pkg, specs_label)
 
 
-def _render_package(pkg: PackageModel) -> dict[str, str]:
+def _render_package(pkg: PackageModel, realtime: RealtimePackage | None = None) -> dict[str, str]:
     env = _environment()
     out: dict[str, str] = {}
     base = PACKAGE
@@ -145,7 +153,7 @@ def _render_package(pkg: PackageModel) -> dict[str, str]:
     def put(path: str, template: str, **context: object) -> None:
         out[path] = env.get_template(template).render(pkg=pkg, **context)
 
-    put(f"{base}/__init__.py", "package_init.py.j2", **_package_init_context(pkg))
+    put(f"{base}/__init__.py", "package_init.py.j2", **_package_init_context(pkg, realtime))
     put(f"{base}/_registry.py", "registry.py.j2")
     put(f"{base}/_client.py", "client.py.j2")
     put(f"{base}/tr/__init__.py", "tr_init.py.j2")
@@ -154,7 +162,23 @@ def _render_package(pkg: PackageModel) -> dict[str, str]:
         out[f"{base}/tr/{tr.module}.py"] = tr_module.render(pkg=pkg, tr=tr)
     for name, text in STATIC_FILES.items():
         out[f"{base}/{name}"] = text
+    if realtime is not None:
+        out.update(_render_realtime(realtime))
     return dict(sorted(out.items()))
+
+
+def _render_realtime(rt: RealtimePackage) -> dict[str, str]:
+    """``kiwoom_typed/realtime``: a module per typed record, the stream helpers, the package."""
+    env = _environment()
+    base = f"{PACKAGE}/realtime"
+    out = {
+        f"{base}/__init__.py": env.get_template("realtime/init.py.j2").render(rt=rt),
+        f"{base}/_stream.py": env.get_template("realtime/stream.py.j2").render(rt=rt),
+    }
+    page = env.get_template("realtime/model.py.j2")
+    for module in rt.modules:
+        out[f"{base}/{module.module}.py"] = page.render(m=module)
+    return out
 
 
 def _render_reference(pkg: PackageModel, specs_label: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from kiwoom_runtime.registry import TrInfo
     from kiwoom_typed._client import AsyncClient, Client
     from kiwoom_typed._registry import REGISTRY
+    from kiwoom_typed.realtime import AsyncRealtimeStream, RealtimeStream
     from kiwoom_typed.tr.au10001 import Au10001Request, Au10001Response, Au10001ResponseTyped
     from kiwoom_typed.tr.au10002 import Au10002Request, Au10002Response, Au10002ResponseTyped
     from kiwoom_typed.tr.ka00001 import Ka00001Request, Ka00001Response, Ka00001ResponseTyped
@@ -1868,6 +1869,7 @@ if TYPE_CHECKING:
 __all__ = [
     "REGISTRY",
     "AsyncClient",
+    "AsyncRealtimeStream",
     "Au10001Request",
     "Au10001Response",
     "Au10001ResponseTyped",
@@ -2724,6 +2726,7 @@ __all__ = [
     "Kt50075Request",
     "Kt50075Response",
     "Kt50075ResponseTyped",
+    "RealtimeStream",
     "TrInfo",
     "Usa01980Request",
     "Usa01980Response",
@@ -3307,6 +3310,7 @@ __all__ = [
 
 _LAZY: dict[str, str] = {
     "AsyncClient": "kiwoom_typed._client",
+    "AsyncRealtimeStream": "kiwoom_typed.realtime",
     "Au10001Request": "kiwoom_typed.tr.au10001",
     "Au10001Response": "kiwoom_typed.tr.au10001",
     "Au10001ResponseTyped": "kiwoom_typed.tr.au10001",
@@ -4164,6 +4168,7 @@ _LAZY: dict[str, str] = {
     "Kt50075Response": "kiwoom_typed.tr.kt50075",
     "Kt50075ResponseTyped": "kiwoom_typed.tr.kt50075",
     "REGISTRY": "kiwoom_typed._registry",
+    "RealtimeStream": "kiwoom_typed.realtime",
     "TrInfo": "kiwoom_runtime.registry",
     "Usa01980Request": "kiwoom_typed.tr.usa01980",
     "Usa01980Response": "kiwoom_typed.tr.usa01980",

@@ -51,7 +51,12 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from kiwoom_realtime._queue import NOTHING as _NOTHING
 from kiwoom_realtime._queue import EventQueue
 from kiwoom_realtime.config import MOCK_WS_URL, PROD_WS_URL, RealtimeConfig, ws_path
-from kiwoom_realtime.decoders import DEFAULT_DECODERS, Decoder, DecoderRegistry, decode_generic
+from kiwoom_realtime.decoders import (
+    Decoder,
+    DecoderRegistry,
+    decode_generic,
+    default_decoders,
+)
 from kiwoom_realtime.errors import RealtimeClosedError, system_error
 from kiwoom_realtime.events import (
     ConditionSnapshot,
@@ -199,8 +204,11 @@ def _is_ok(return_code: Any) -> bool:
     return False
 
 
-def decode_frame(raw: str | bytes, decoders: DecoderRegistry = DEFAULT_DECODERS) -> list[object]:
-    """The events of one REAL frame (what the session does per frame; used by the benchmark)."""
+def decode_frame(raw: str | bytes, decoders: DecoderRegistry | None = None) -> list[object]:
+    """The events of one REAL frame (what the session does per frame; used by the benchmark);
+    ``decoders`` defaults to the session's default (the generated typed models included)."""
+    if decoders is None:
+        decoders = default_decoders()
     frame = json.loads(raw)
     out: list[object] = []
     for record in frame.get("data") or ():
@@ -246,7 +254,9 @@ class AsyncRealtimeSession:
         market: ``"domestic"`` (``/api/dostk/websocket``) or ``"us"`` (``/api/us/websocket``).
         config: a :class:`~kiwoom_realtime.config.RealtimeConfig`; keyword ``options`` change
             single fields of it (``queue_size=1000``).
-        decoders: the decoder registry (default: :data:`~kiwoom_realtime.DEFAULT_DECODERS`).
+        decoders: the decoder registry (default: :data:`~kiwoom_realtime.DEFAULT_DECODERS`, with
+            the typed models generated from the specs when ``kiwoom_typed`` is installed: a
+            0B record is then a ``StockTrade``; pass ``DecoderRegistry()`` for raw records).
         error_codes: classifies refused requests by their bracketed code (default: the
             runtime's table, so ``[8005:...]`` is a ``TokenError``).
 
@@ -279,7 +289,7 @@ class AsyncRealtimeSession:
         self.config = config
         self.url = self._resolve_url(tokens, url, env, path)
         self._tokens: TokenProvider = token_provider(tokens)
-        self.decoders = decoders if decoders is not None else DEFAULT_DECODERS
+        self.decoders = decoders if decoders is not None else default_decoders()
         self.error_codes = error_codes or DEFAULT_ERROR_CODES
         prefix = "G" if market == "us" else ""
         self._trnm_list, self._trnm_req, self._trnm_clr = (
@@ -496,6 +506,43 @@ class AsyncRealtimeSession:
             if group in self._groups and not by_item:
                 del self._groups[group]
         self._forget_unused_items()
+
+    async def subscribe_type(
+        self,
+        type_code: str,
+        items: Item | Iterable[Item] | None = None,
+        *,
+        market: str = "domestic",
+        group: str = "1",
+        refresh: bool = True,
+    ) -> None:
+        """Register one real-time type of ``market`` (the generated ``subscribe_*`` helpers
+        call this): a type of the other market is refused before anything is sent (its host
+        path differs), and ``items=None`` registers the account-wide item ``""`` (00, 04)."""
+        self._check_market(type_code, market)
+        await self.subscribe(
+            [""] if items is None else items, [type_code], group=group, refresh=refresh
+        )
+
+    async def unsubscribe_type(
+        self,
+        type_code: str,
+        items: Item | Iterable[Item] | None = None,
+        *,
+        market: str = "domestic",
+        group: str = "1",
+    ) -> None:
+        """REMOVE one type (the counterpart of :meth:`subscribe_type`)."""
+        self._check_market(type_code, market)
+        await self.unsubscribe([""] if items is None else items, [type_code], group=group)
+
+    def _check_market(self, type_code: str, market: str) -> None:
+        if market != self.market:
+            raise ArgumentError(
+                "market",
+                f"{type_code} is a {market} real-time type and this session is on the "
+                f"{self.market} host; open a session with market={market!r}",
+            )
 
     async def _send_request(self, frame: dict[str, Any]) -> dict[str, Any]:
         async def op(conn: _Connection) -> dict[str, Any]:

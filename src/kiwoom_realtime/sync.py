@@ -141,6 +141,31 @@ class RealtimeSession:
     ) -> None:
         self._run(self._session.unsubscribe(items, types, group=group))
 
+    def subscribe_type(
+        self,
+        type_code: str,
+        items: Item | Iterable[Item] | None = None,
+        *,
+        market: str = "domestic",
+        group: str = "1",
+        refresh: bool = True,
+    ) -> None:
+        self._run(
+            self._session.subscribe_type(
+                type_code, items, market=market, group=group, refresh=refresh
+            )
+        )
+
+    def unsubscribe_type(
+        self,
+        type_code: str,
+        items: Item | Iterable[Item] | None = None,
+        *,
+        market: str = "domestic",
+        group: str = "1",
+    ) -> None:
+        self._run(self._session.unsubscribe_type(type_code, items, market=market, group=group))
+
     def list_conditions(self) -> list[Condition]:
         return self._run(self._session.list_conditions())
 
@@ -160,6 +185,10 @@ class RealtimeSession:
     @property
     def url(self) -> str:
         return self._session.url
+
+    @property
+    def market(self) -> str:
+        return self._session.market
 
     @property
     def stats(self) -> RealtimeStats:

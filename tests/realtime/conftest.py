@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from kiwoom_realtime import AsyncRealtimeSession
+from kiwoom_realtime import AsyncRealtimeSession, RealtimeData
+from kiwoom_realtime.models import RealtimeModel
 from kiwoom_runtime import AsyncTokenManager, Endpoint
 from kiwoom_sandbox.realtime import RealtimeSandbox
 
@@ -63,6 +64,11 @@ def sandbox() -> Iterator[RealtimeSandbox]:
         sb.stop()
 
 
+#: A data event: the generic record, or the typed model generated for its type (the default
+#: decoders when kiwoom_typed is installed).
+DATA = (RealtimeData, RealtimeModel)
+
+
 def session(sb: RealtimeSandbox, tokens: Any, **options: Any) -> AsyncRealtimeSession:
     """A session on the sandbox with the fast back-off settings (``options`` override)."""
     return AsyncRealtimeSession(tokens, url=sb.url, **{**FAST, **options})
@@ -78,13 +84,15 @@ async def until(predicate: Callable[[], bool], timeout: float = SAFETY) -> None:
         await asyncio.sleep(0.005)
 
 
-async def next_of(rt: AsyncRealtimeSession, kind: type, timeout: float = SAFETY) -> Any:
+async def next_of(
+    rt: AsyncRealtimeSession, kind: type | tuple[type, ...], timeout: float = SAFETY
+) -> Any:
     """The next event of type ``kind`` (others are skipped)."""
 
     async def find() -> Any:
         async for event in rt:
             if isinstance(event, kind):
                 return event
-        raise AssertionError(f"the stream ended before a {kind.__name__}")
+        raise AssertionError(f"the stream ended before a {kind!r}")
 
     return await asyncio.wait_for(find(), timeout)

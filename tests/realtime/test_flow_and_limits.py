@@ -7,10 +7,10 @@ import logging
 
 import pytest
 
-from kiwoom_realtime import Dropped, RealtimeConfig, RealtimeData
+from kiwoom_realtime import Dropped, RealtimeConfig
 from kiwoom_runtime import ArgumentError
 from kiwoom_sandbox.realtime import RealtimeSandbox
-from tests.realtime.conftest import IssuingTokens, session, until
+from tests.realtime.conftest import DATA, IssuingTokens, session, until
 
 CODES = [f"{i:06d}" for i in range(1000)]
 
@@ -33,7 +33,7 @@ def test_a_slow_consumer_drops_the_oldest_with_a_counter_an_event_and_warnings(
     events = asyncio.run(main())
     assert events[0] == Dropped(count=950, total=950)  # told in-band, before the rest
     data = events[1:]
-    assert all(isinstance(e, RealtimeData) for e in data)
+    assert all(isinstance(e, DATA) for e in data)
     warnings = [r for r in caplog.records if "slower than the feed" in r.getMessage()]
     assert len(warnings) == 10  # the 1st drop, then one per 100 drops: 1, 101, ..., 901
 
@@ -50,7 +50,7 @@ def test_overflow_block_loses_nothing_and_stays_bounded(
             seen: list[str] = []
             while len(seen) < total:
                 event = await rt.__anext__()
-                assert isinstance(event, RealtimeData)
+                assert isinstance(event, DATA)
                 seen.append(event.values["20"])
                 if len(seen) % 50 == 0:
                     await asyncio.sleep(0.01)  # slower than the feed

@@ -9,9 +9,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from kiwoom_realtime import RealtimeData
 from kiwoom_sandbox.realtime import RealtimeSandbox
-from tests.realtime.conftest import SAFETY, IssuingTokens, next_of, session, until
+from tests.realtime.conftest import DATA, SAFETY, IssuingTokens, next_of, session, until
 
 
 def test_login_is_the_first_frame_and_pings_are_echoed_before_the_login_answer(
@@ -73,11 +72,11 @@ def test_real_frames_before_the_reg_answer_are_delivered(
 ) -> None:
     sandbox.configure(real_before_answer=True)
 
-    async def main() -> list[RealtimeData]:
+    async def main() -> list[object]:
         async with session(sandbox, tokens.manager) as rt:
             await rt.subscribe(["005930", "000660"], ["0B"])
             # Both frames came before the answer, so they are queued already.
-            return [await next_of(rt, RealtimeData), await next_of(rt, RealtimeData)]
+            return [await next_of(rt, DATA), await next_of(rt, DATA)]
 
     events = asyncio.run(main())
     assert {(e.type, e.item) for e in events} == {("0B", "005930"), ("0B", "000660")}
@@ -102,7 +101,7 @@ def test_subscribe_unsubscribe_and_streaming(
                 }
             ]
             sandbox.burst(3, type_code="0D", item="000660")
-            seen = [await next_of(rt, RealtimeData) for _ in range(3)]
+            seen = [await next_of(rt, DATA) for _ in range(3)]
             assert all((e.type, e.item) == ("0D", "000660") for e in seen)
             assert all("41" in e.values and "121" in e.values for e in seen)
             await rt.unsubscribe(["000660"], ["0D"])
@@ -129,7 +128,7 @@ def test_streaming_at_a_rate_reaches_the_consumer(tokens: IssuingTokens) -> None
         async def main() -> None:
             async with session(sb, tokens.manager) as rt:
                 await rt.subscribe(["005930"], ["0B"])
-                events = [await next_of(rt, RealtimeData) for _ in range(10)]
+                events = [await next_of(rt, DATA) for _ in range(10)]
                 assert {e.item for e in events} == {"005930"}
 
         asyncio.run(main())

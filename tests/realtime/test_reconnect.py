@@ -15,11 +15,10 @@ from kiwoom_realtime import (
     ConnectionRestrictedError,
     Gap,
     RealtimeAuthenticationError,
-    RealtimeData,
 )
 from kiwoom_runtime import APIConnectionError, AuthenticationError, KiwoomError, TokenError
 from kiwoom_sandbox.realtime import RealtimeSandbox
-from tests.realtime.conftest import SAFETY, IssuingTokens, next_of, session, until
+from tests.realtime.conftest import DATA, SAFETY, IssuingTokens, next_of, session, until
 
 PAIRS = {("0B", "005930"), ("0D", "005930"), ("0B", "000660"), ("0D", "000660"), ("0B", "035420")}
 
@@ -42,7 +41,7 @@ def test_a_forced_disconnect_resumes_every_subscription_with_one_new_connection(
             assert snapshot.seq == "1" and len(snapshot.codes) == 3
             # Data flows again on the new connection, for every registration.
             sandbox.burst(1)
-            got = {(e.type, e.item) for e in [await next_of(rt, RealtimeData) for _ in PAIRS]}
+            got = {(e.type, e.item) for e in [await next_of(rt, DATA) for _ in PAIRS]}
             assert got == PAIRS
             assert rt.stats.gaps == 1
             return gap

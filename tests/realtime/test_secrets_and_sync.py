@@ -12,13 +12,12 @@ from kiwoom_realtime import (
     AsyncRealtimeSession,
     Gap,
     RealtimeAuthenticationError,
-    RealtimeData,
     RealtimeSession,
 )
 from kiwoom_sandbox import Sandbox
 from kiwoom_sandbox.realtime import RealtimeSandbox
 from kiwoom_typed import AsyncClient, Client
-from tests.realtime.conftest import FAST, IssuingTokens, next_of, session
+from tests.realtime.conftest import DATA, FAST, IssuingTokens, next_of, session
 
 
 def test_the_token_never_appears_in_logs_at_debug(
@@ -34,7 +33,7 @@ def test_the_token_never_appears_in_logs_at_debug(
             async with session(sb, tokens.manager) as rt:
                 texts.append(repr(rt))
                 await rt.subscribe("005930", "0B")
-                await next_of(rt, RealtimeData)
+                await next_of(rt, DATA)
                 sb.expire_tokens()
                 await next_of(rt, Gap)
                 await rt.start_condition("1")
@@ -62,7 +61,7 @@ def test_the_blocking_session(tokens: IssuingTokens) -> None:
                 rt.get(timeout=0.05)
             assert sb.burst(2) == 4
             events = [rt.get(timeout=20) for _ in range(4)]
-            assert {e.item for e in events if isinstance(e, RealtimeData)} == {"005930", "000660"}
+            assert {e.item for e in events if isinstance(e, DATA)} == {"005930", "000660"}
             assert [c.seq for c in rt.list_conditions()] == ["0", "1", "2", "3"]
             assert len(rt.search("0").rows) == 25
             assert len(rt.start_condition("1")) == 3
@@ -104,7 +103,7 @@ def test_with_the_rest_client_and_the_rest_sandbox_an_expired_token_is_issued_on
                     assert "R10005" in gap.reason
                     assert client.tokens.issue_count == 2
                     ws.burst(1)
-                    assert (await next_of(rt, RealtimeData)).item == "005930"
+                    assert (await next_of(rt, DATA)).item == "005930"
 
             asyncio.run(main())
         assert len(issued) == 2

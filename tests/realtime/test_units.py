@@ -12,17 +12,20 @@ import attrs
 import pytest
 
 from kiwoom_realtime import (
+    CONDITION_TYPES,
     DEFAULT_DECODERS,
     AsyncRealtimeSession,
     ConditionChange,
     DecoderRegistry,
     RealtimeClosedError,
     RealtimeData,
+    decode_condition_change,
     decode_frame,
     split_code_prefix,
     strip_code_prefix,
     token_provider,
 )
+from kiwoom_realtime.decoders import default_decoders
 from kiwoom_runtime import ArgumentError, TokenError
 from kiwoom_sandbox.realtime import RealtimeSandbox
 from kiwoom_sandbox.realtime_fields import DEFAULT_FIELD_TABLE, ValueSource, base_price
@@ -51,8 +54,12 @@ FRAME = json.dumps(
 )
 
 
+#: The session's registry without the generated typed models: every record stays generic.
+RAW = DecoderRegistry(dict.fromkeys(CONDITION_TYPES, decode_condition_change))
+
+
 def test_generic_events_keep_raw_strings_and_unknown_fields() -> None:
-    trade, change, us = decode_frame(FRAME)
+    trade, change, us = decode_frame(FRAME, RAW)
     assert trade == RealtimeData("0B", "주식체결", "005930", trade.values)
     assert trade.values["10"] == "-20800" and trade.get("99999") == "new field"
     assert isinstance(change, ConditionChange)
@@ -78,9 +85,32 @@ def test_a_registered_decoder_builds_the_event() -> None:
         registry.register("0B", lambda r: r)
     assert info.value.argument == "type_code"
     registry.register("0B", lambda r: r, replace=True)
-    assert "0B" in registry and "0B" not in DEFAULT_DECODERS
+    assert "0B" in registry and DEFAULT_DECODERS.get("0B") is not registry.get("0B")
     registry.unregister("0B")
     assert registry.get("0B") is None
+
+
+def test_by_default_records_decode_to_the_generated_typed_models() -> None:
+    """kiwoom_typed declares its DECODERS under the kiwoom_realtime.decoders entry point: a
+    session (and decode_frame) without decoders= builds StockTrade for 0B; 02 stays the
+    ConditionChange the condition API relies on; unknown field ids are kept."""
+    from kiwoom_typed.realtime import StockTrade, USExecutionPrice
+
+    trade, change, us = decode_frame(FRAME)
+    assert isinstance(trade, StockTrade) and isinstance(change, ConditionChange)
+    assert trade.cur_prc == trade.values["10"] == "-20800"
+    assert trade.typed.cur_prc is not None and trade.typed.cur_prc.price == 20800
+    assert trade.extra == {"99999": "new field"} and trade.get("99999") == "new field"
+    assert isinstance(us, USExecutionPrice) and us.record_extra == {"stexTp": "ND"}
+    assert us.to_record()["stexTp"] == "ND"
+
+
+def test_a_registered_decoder_replaces_a_generated_default_without_replace() -> None:
+    registry = default_decoders().copy()
+    registry.register("0B", Trade.from_record)  # a default gives way; a hand-registered one not
+    assert decode_frame(FRAME, registry)[0] == Trade("005930", "-20800")
+    with pytest.raises(ArgumentError):
+        registry.register("0B", lambda r: r)
 
 
 def test_a_failing_decoder_falls_back_to_the_generic_event_and_warns_once(
