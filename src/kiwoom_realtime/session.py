@@ -69,6 +69,7 @@ from kiwoom_realtime.events import (
 from kiwoom_realtime.tokens import TokenProvider, token_provider
 from kiwoom_runtime import RedactingFilter, logger
 from kiwoom_runtime.client import AsyncAPIClient, SyncAPIClient
+from kiwoom_runtime.embedded import sandbox_ws_url
 from kiwoom_runtime.errors import (
     DEFAULT_ERROR_CODES,
     APIConnectionError,
@@ -249,7 +250,7 @@ class AsyncRealtimeSession:
             its ``env`` picks the host), a ``TokenManager`` / ``AsyncTokenManager``, a
             :class:`~kiwoom_realtime.tokens.TokenProvider`, or a fixed token string.
         url: the WebSocket URL (``ws://`` / ``wss://``); a URL without a path gets the
-            market's path. Needed for a sandbox or custom host.
+            market's path. A custom host needs it; env="sandbox" finds its sandbox's.
         env: ``"prod"`` or ``"mock"`` when ``tokens`` is not a client (default: the client's).
         market: ``"domestic"`` (``/api/dostk/websocket``) or ``"us"`` (``/api/us/websocket``).
         config: a :class:`~kiwoom_realtime.config.RealtimeConfig`; keyword ``options`` change
@@ -326,14 +327,18 @@ class AsyncRealtimeSession:
             if parts.scheme not in ("ws", "wss") or not parts.hostname:
                 raise ArgumentError("url", f"not a ws:// or wss:// URL: {url!r}")
             return url if parts.path not in ("", "/") else url.rstrip("/") + path
-        if env is None and isinstance(tokens, AsyncAPIClient | SyncAPIClient):
-            env = tokens.env
+        client = tokens if isinstance(tokens, AsyncAPIClient | SyncAPIClient) else None
+        if env is None and client is not None:
+            env = client.env
         if env == "prod":
             return PROD_WS_URL + path
         if env == "mock":
             return MOCK_WS_URL + path
+        if env == "sandbox":
+            # The local sandbox serves WebSocket beside HTTP; it says where (kiwoom_runtime).
+            return sandbox_ws_url(client.base_url if client is not None else None) + path
         if env is None:
-            raise ArgumentError("env", "pass env='prod' or env='mock', or url=")
+            raise ArgumentError("env", "pass env='prod', 'mock' or 'sandbox', or url=")
         raise ArgumentError(
             "url",
             f"a {env!r} target has no known WebSocket host: pass url= (for the local sandbox, "

@@ -32,11 +32,17 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "FALLBACK_PROVIDER",
     "SANDBOX_URL_ENV",
+    "SANDBOX_WS_URL_ENV",
     "sandbox_base_url",
+    "sandbox_ws_url",
     "stop_embedded_sandbox",
 ]
 
 SANDBOX_URL_ENV = "KIWOOM_SANDBOX_URL"
+#: The WebSocket side of a running sandbox, when it cannot be asked (see ``sandbox_ws_url``).
+SANDBOX_WS_URL_ENV = "KIWOOM_SANDBOX_WS_URL"
+#: Where a sandbox says where its WebSocket side listens (``kiwoom_sandbox.server``).
+DISCOVERY_PATH = "/_sandbox/realtime"
 ENTRY_POINT_GROUP = "kiwoom_runtime.sandbox"
 FALLBACK_PROVIDER = "kiwoom_sandbox:Sandbox"
 
@@ -124,3 +130,35 @@ def stop_embedded_sandbox() -> None:
         sandbox, _running = _running, None
         if sandbox is not None and _owner_pid == os.getpid():
             sandbox.stop()
+
+
+def sandbox_ws_url(base_url: str | None = None) -> str:
+    """The WebSocket base URL (``ws://127.0.0.1:PORT``, no path) of the sandbox at ``base_url``
+    (default: the one ``env="sandbox"`` uses).
+
+    ``KIWOOM_SANDBOX_WS_URL`` if it is set; the embedded sandbox of this process directly (its
+    WebSocket side starts on first use); else the sandbox is asked (``GET /_sandbox/realtime``),
+    which is how a session finds ``kiwoom-typed sandbox`` through ``KIWOOM_SANDBOX_URL``.
+    """
+    configured = os.environ.get(SANDBOX_WS_URL_ENV, "").strip()
+    if configured:
+        if not configured.startswith(("ws://", "wss://")):
+            raise ArgumentError(SANDBOX_WS_URL_ENV, f"not a ws(s) URL: {configured!r}")
+        return configured.rstrip("/")
+    base = (base_url or sandbox_base_url()).rstrip("/")
+    with _lock:
+        running = _running if _owner_pid == os.getpid() else None
+    if running is not None and running.base_url == base and hasattr(running, "ws_url"):
+        return str(running.ws_url)
+    try:
+        answer = httpx.get(base + DISCOVERY_PATH, timeout=10.0, trust_env=False)
+        url = answer.json().get("url") if answer.status_code == 200 else None
+    except (httpx.HTTPError, ValueError, AttributeError) as exc:
+        url, answer = None, exc
+    if not isinstance(url, str) or not url.startswith(("ws://", "wss://")):
+        raise ArgumentError(
+            "url",
+            f"the sandbox at {base} did not say where its WebSocket side listens ({answer}); "
+            f"pass url= or set {SANDBOX_WS_URL_ENV}",
+        )
+    return url.rstrip("/")

@@ -243,6 +243,7 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
             flush=True,
         )
         print(f"market date {config.market_date:%Y-%m-%d}, seed {config.seed}; {listed}", file=out)
+        print(_realtime_line(sandbox), file=out)
         out.flush()
         _serve_until_stopped()
     except KeyboardInterrupt:
@@ -250,6 +251,19 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
     finally:
         sandbox.stop()
     return 0
+
+
+def _realtime_line(sandbox: Sandbox) -> str:
+    """Start the WebSocket side now (clients find it through ``GET /_sandbox/realtime``)."""
+    try:
+        url = sandbox.ws_url
+    except ImportError:
+        return "real-time (WebSocket): not served (pip install 'kiwoom-typed[realtime]')"
+    types = len(sandbox.realtime.config.field_table)
+    return (
+        f"real-time (WebSocket) on {url}/api/dostk/websocket and /api/us/websocket "
+        f"({types} real-time types, condition search)"
+    )
 
 
 def _serve_until_stopped() -> None:

@@ -32,7 +32,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -98,6 +98,10 @@ class RealtimeSandboxConfig:
     """REAL frames per second for each registered (type, item); 0: none (use ``burst``)."""
     seed: int = 0
     field_table: FieldTable = attrs.field(factory=lambda: dict(DEFAULT_FIELD_TABLE))
+    source_factory: Callable[[int, str, str, Sequence[tuple[str, str]]], Any] | None = None
+    """Makes the values of a new (item, type) stream: ``(seed, item, type, fields)`` -> an
+    object with ``next_values()``; None: :class:`~kiwoom_sandbox.realtime_fields.ValueSource`.
+    :func:`kiwoom_sandbox.realtime_specs.realtime_sandbox` puts the REST price path here."""
     real_before_answer: bool = False
     """Send one REAL frame for each new registration before the REG answer."""
     max_items_per_reg: int | None = 100
@@ -171,7 +175,7 @@ class _Client:
         self.conditions: dict[str, list[str]] = {}  # real-time seq -> current hits
         self.ping_sent_at: float | None = None
         self.tasks: list[asyncio.Task[Any]] = []
-        self.sources: dict[tuple[str, str], ValueSource] = {}
+        self.sources: dict[tuple[str, str], Any] = {}
 
 
 def _item_key(item: Any) -> str:
@@ -684,7 +688,8 @@ class RealtimeSandbox:
         item = client.items.get(key, key)
         code = item if isinstance(item, str) else str(item.get("jmcode", ""))
         if source is None:
-            source = ValueSource(self._config.seed, code, type_code, spec[1])
+            factory = self._config.source_factory or ValueSource
+            source = factory(self._config.seed, code, type_code, spec[1])
             client.sources[pair] = source
         return {"type": type_code, "name": spec[0], "item": code, "values": source.next_values()}
 

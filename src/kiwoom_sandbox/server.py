@@ -21,12 +21,13 @@ error while answering is a sandbox bug and is logged at ERROR with its traceback
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import socket
 import struct
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -37,6 +38,9 @@ from kiwoom_sandbox.app import App, Reply, RequestRecord
 from kiwoom_sandbox.config import Fault, FaultKind, SandboxConfig
 
 _JOIN_TIMEOUT = 5.0
+#: ``GET`` here answers ``{"url": "ws://127.0.0.1:PORT"}``: where this sandbox's WebSocket
+#: side listens (a real-time session for ``env="sandbox"`` asks; not a Kiwoom path).
+REALTIME_DISCOVERY = "/_sandbox/realtime"
 _POLL_INTERVAL = 0.05  # how fast stop() is noticed; tests start and stop a server each
 # The peer closed or stopped reading: nothing to report but a DEBUG line.
 _GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
@@ -56,6 +60,7 @@ class _Server(ThreadingHTTPServer):
         self.guard = threading.Lock()
         self.idle = threading.Condition(self.guard)
         self.answering = 0
+        self.realtime_url: Callable[[], str | None] | None = None
         super().__init__(address, _Handler)
 
     @contextlib.contextmanager
@@ -69,6 +74,12 @@ class _Server(ThreadingHTTPServer):
             with self.guard:
                 self.answering -= 1
                 self.idle.notify_all()
+
+    def discover(self) -> Reply:
+        """The answer of :data:`REALTIME_DISCOVERY` (404 without a WebSocket side)."""
+        url = self.realtime_url() if self.realtime_url is not None else None
+        status, body = (200, {"url": url}) if url else (404, {"error": "no WebSocket side"})
+        return Reply(status, [("content-type", "application/json")], json.dumps(body).encode())
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Called by socketserver for an exception out of a handler (it would print it)."""
@@ -129,7 +140,10 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.busy():
             raw = self._read_body()
             headers = {k.lower(): v for k, v in self.headers.items()}
-            reply = self.server.app.handle(self.command, self.path, headers, raw)
+            if self.command == "GET" and self.path.split("?")[0] == REALTIME_DISCOVERY:
+                reply = self.server.discover()
+            else:
+                reply = self.server.app.handle(self.command, self.path, headers, raw)
             if reply.delay > 0 and self.server.stopping.wait(reply.delay):
                 self.close_connection = True
                 return
@@ -185,6 +199,8 @@ class Sandbox:
         self.app = App(config)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._realtime: Any = None  # the WebSocket side, started on first use
+        self._realtime_lock = threading.Lock()
 
     # --- lifecycle ---
     def start(self) -> Sandbox:
@@ -192,6 +208,7 @@ class Sandbox:
             raise RuntimeError("the sandbox is already running")
         config = self.app.config
         self._server = _Server((config.host, config.port), self.app)
+        self._server.realtime_url = self._discovered_ws_url
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": _POLL_INTERVAL},
@@ -202,6 +219,10 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
+        with self._realtime_lock:
+            realtime, self._realtime = self._realtime, None
+        if realtime is not None:
+            realtime.stop()
         server = self._server
         if server is None:
             return
@@ -246,6 +267,41 @@ class Sandbox:
     def base_url(self) -> str:
         """``http://127.0.0.1:<port>``, without a trailing slash (paths start with ``/``)."""
         return f"http://{self.app.config.host}:{self.port}"
+
+    # --- the WebSocket side ---
+    @property
+    def realtime(self) -> Any:
+        """The WebSocket side (:class:`~kiwoom_sandbox.realtime.RealtimeSandbox`), started on
+        first use on the same host: every documented real-time type from ``specs/websocket``,
+        values on this sandbox's price path, LOGIN with tokens this sandbox issued. Needs the
+        ``realtime`` extra (websockets)."""
+        with self._realtime_lock:
+            if self._realtime is None:
+                if self._server is None:
+                    raise RuntimeError("the sandbox is not running")
+                from kiwoom_sandbox.realtime_specs import realtime_sandbox
+
+                config = self.app.config
+                self._realtime = realtime_sandbox(
+                    config.specs_dir,
+                    market=self.app._market(config),
+                    day=config.market_date,
+                    host=config.host,
+                    seed=config.seed,
+                    token_validator=self.app.tokens.valid,
+                ).start()
+            return self._realtime
+
+    @property
+    def ws_url(self) -> str:
+        """``ws://127.0.0.1:<port>`` of the WebSocket side (a session adds the market's path)."""
+        return str(self.realtime.base_url)
+
+    def _discovered_ws_url(self) -> str | None:
+        try:
+            return self.ws_url
+        except ImportError:  # websockets is not installed: no WebSocket side
+            return None
 
     def url_for(self, api_id: str) -> str:
         return self.base_url + self.app.routes.by_api_id[api_id].spec.url
