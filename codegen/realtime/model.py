@@ -239,6 +239,7 @@ class _Builder:
             class_vars += [
                 f"TYPE: ClassVar[str] = {py_str(const_value)}",
                 fmt_str(facts.record_name, 4, prefix="NAME: ClassVar[str] = "),
+                f"MARKET: ClassVar[str] = {py_str(facts.market)}",
             ]
         class_vars += [
             fmt_seq("{", entries, "}", 4, head="FIELDS: ClassVar[Mapping[str, str]] = "),

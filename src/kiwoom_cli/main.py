@@ -5,6 +5,8 @@
     kiwoom-typed call ka10001 stk_cd=005930 --base-url http://127.0.0.1:8080   (a sandbox)
     kiwoom-typed list
     kiwoom-typed sandbox [--port 8080]
+    kiwoom-typed stream 0B 005930 000660 [--format table|json] [--seconds N | --count N]
+    kiwoom-typed conditions list | run SEQ [--realtime]
 
 Credentials come from KIWOOM_APPKEY / KIWOOM_SECRETKEY only, never from the command line (where
 they would land in the shell history); a sandbox target (``--env sandbox``, or a loopback
@@ -25,6 +27,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from kiwoom_cli import realtime as realtime_cli
 from kiwoom_cli.output import list_key, render
 from kiwoom_runtime import ArgumentError, KiwoomError
 from kiwoom_sandbox import cli as sandbox_cli
@@ -217,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sandbox_cli.add_arguments(sandbox)
     sandbox.set_defaults(func=_cmd_sandbox)
+
+    realtime_cli.add_commands(sub)  # stream, conditions (kiwoom_cli.realtime)
     return parser
 
 

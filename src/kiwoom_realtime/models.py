@@ -57,6 +57,8 @@ class RealtimeModel:
     """The real-time type code (``0B``)."""
     NAME: ClassVar[str] = ""
     """The type's Korean name (주식체결)."""
+    MARKET: ClassVar[str] = "domestic"
+    """``domestic`` or ``us``: the host path the type is registered on."""
     FIELDS: ClassVar[Mapping[str, str]] = _EMPTY
     """Documented field id -> attribute name, in the documentation's order."""
     KINDS: ClassVar[Mapping[str, str]] = _EMPTY

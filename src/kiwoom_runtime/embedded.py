@@ -150,9 +150,11 @@ def sandbox_ws_url(base_url: str | None = None) -> str:
         running = _running if _owner_pid == os.getpid() else None
     if running is not None and running.base_url == base and hasattr(running, "ws_url"):
         return str(running.ws_url)
+    answer: object
     try:
-        answer = httpx.get(base + DISCOVERY_PATH, timeout=10.0, trust_env=False)
-        url = answer.json().get("url") if answer.status_code == 200 else None
+        response = httpx.get(base + DISCOVERY_PATH, timeout=10.0, trust_env=False)
+        answer = f"HTTP {response.status_code}"
+        url = response.json().get("url") if response.status_code == 200 else None
     except (httpx.HTTPError, ValueError, AttributeError) as exc:
         url, answer = None, exc
     if not isinstance(url, str) or not url.startswith(("ws://", "wss://")):

@@ -289,6 +289,8 @@ class Sandbox:
                     host=config.host,
                     seed=config.seed,
                     token_validator=self.app.tokens.valid,
+                    # a real-time condition search shows a change now and then, as live ones do
+                    condition_interval=1.0,
                 ).start()
             return self._realtime
 

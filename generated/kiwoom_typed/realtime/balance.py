@@ -43,6 +43,7 @@ class Balance(RealtimeModel):
 
     TYPE: ClassVar[str] = "04"
     NAME: ClassVar[str] = "현물잔고"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "9201": "acnt_print",
         "9001": "stk_cd_inds_cd",

@@ -36,6 +36,7 @@ class ConditionSearchRealtime(RealtimeModel):
 
     TYPE: ClassVar[str] = "02"
     NAME: ClassVar[str] = "조건검색"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "841": "seq",
         "9001": "stk_cd",

@@ -33,6 +33,7 @@ class ELWIndicator(RealtimeModel):
 
     TYPE: ClassVar[str] = "0u"
     NAME: ClassVar[str] = "ELW 지표"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "20": "cntr_tm",
         "666": "elwprty",

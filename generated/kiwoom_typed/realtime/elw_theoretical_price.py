@@ -41,6 +41,7 @@ class ELWTheoreticalPrice(RealtimeModel):
 
     TYPE: ClassVar[str] = "0m"
     NAME: ClassVar[str] = "ELW 이론가"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "20": "cntr_tm",
         "10": "cur_prc",

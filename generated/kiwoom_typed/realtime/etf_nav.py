@@ -45,6 +45,7 @@ class ETFNAV(RealtimeModel):
 
     TYPE: ClassVar[str] = "0G"
     NAME: ClassVar[str] = "ETF NAV"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "36": "nav",
         "37": "navpred_pre",

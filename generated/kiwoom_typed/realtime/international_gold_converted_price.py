@@ -42,6 +42,7 @@ class InternationalGoldConvertedPrice(RealtimeModel):
 
     TYPE: ClassVar[str] = "0I"
     NAME: ClassVar[str] = "국제금환산가격"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "10": "cur_prc",
         "25": "pred_pre_sig",

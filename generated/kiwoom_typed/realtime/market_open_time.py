@@ -34,6 +34,7 @@ class MarketOpenTime(RealtimeModel):
 
     TYPE: ClassVar[str] = "0s"
     NAME: ClassVar[str] = "장시작시간"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {"215": "mrkt_open_tp", "20": "cntr_tm", "214": "f214"}
     KINDS: ClassVar[Mapping[str, str]] = {"215": "text", "20": "time", "214": "time"}
 

@@ -45,6 +45,7 @@ class OrderBook(RealtimeModel):
 
     TYPE: ClassVar[str] = "0D"
     NAME: ClassVar[str] = "주식호가잔량"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "21": "bid_tm",
         "41": "sel_bid_1",

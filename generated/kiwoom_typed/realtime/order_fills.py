@@ -44,6 +44,7 @@ class OrderExecution(RealtimeModel):
 
     TYPE: ClassVar[str] = "00"
     NAME: ClassVar[str] = "주문체결"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "9201": "acnt_print",
         "9203": "ord_no",

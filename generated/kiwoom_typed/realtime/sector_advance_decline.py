@@ -44,6 +44,7 @@ class SectorAdvanceDecline(RealtimeModel):
 
     TYPE: ClassVar[str] = "0U"
     NAME: ClassVar[str] = "업종등락"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "20": "cntr_tm",
         "252": "rising_stk_num",

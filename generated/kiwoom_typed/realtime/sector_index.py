@@ -45,6 +45,7 @@ class SectorIndex(RealtimeModel):
 
     TYPE: ClassVar[str] = "0J"
     NAME: ClassVar[str] = "업종지수"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "20": "cntr_tm",
         "10": "cur_prc",

@@ -34,6 +34,7 @@ class StockAfterHoursQuote(RealtimeModel):
 
     TYPE: ClassVar[str] = "0E"
     NAME: ClassVar[str] = "주식시간외호가"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "21": "bid_tm",
         "131": "ovt_sel_bid_tot_req",

@@ -33,6 +33,7 @@ class StockBestQuote(RealtimeModel):
 
     TYPE: ClassVar[str] = "0C"
     NAME: ClassVar[str] = "주식우선호가"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {"27": "fpr_sel_bid", "28": "fpr_buy_bid"}
     KINDS: ClassVar[Mapping[str, str]] = {"27": "signed_price", "28": "signed_price"}
 

@@ -45,6 +45,7 @@ class StockExpectedExecution(RealtimeModel):
 
     TYPE: ClassVar[str] = "0H"
     NAME: ClassVar[str] = "주식예상체결"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "20": "cntr_tm",
         "10": "cur_prc",

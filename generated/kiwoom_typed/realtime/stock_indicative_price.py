@@ -46,6 +46,7 @@ class StockIndicativePrice(RealtimeModel):
 
     TYPE: ClassVar[str] = "0A"
     NAME: ClassVar[str] = "주식기세"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "10": "cur_prc",
         "11": "pred_pre",

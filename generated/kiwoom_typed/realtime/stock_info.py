@@ -33,6 +33,7 @@ class StockInfo(RealtimeModel):
 
     TYPE: ClassVar[str] = "0g"
     NAME: ClassVar[str] = "주식종목정보"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "297": "arbitrary_ext",
         "592": "pre_market_arbitrary_ext",

@@ -45,6 +45,7 @@ class StockProgramTrading(RealtimeModel):
 
     TYPE: ClassVar[str] = "0w"
     NAME: ClassVar[str] = "종목별프로그램매매"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "20": "cntr_tm",
         "10": "cur_prc",

@@ -33,6 +33,7 @@ class StockTodayMember(RealtimeModel):
 
     TYPE: ClassVar[str] = "0F"
     NAME: ClassVar[str] = "주식당일거래원"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "141": "sel_trde_ori_1",
         "161": "sel_trde_ori_qty_1",

@@ -46,6 +46,7 @@ class StockTrade(RealtimeModel):
 
     TYPE: ClassVar[str] = "0B"
     NAME: ClassVar[str] = "주식체결"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "20": "cntr_tm",
         "10": "cur_prc",

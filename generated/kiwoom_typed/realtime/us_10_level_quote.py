@@ -42,6 +42,7 @@ class US10LevelQuote(RealtimeModel):
 
     TYPE: ClassVar[str] = "FT"
     NAME: ClassVar[str] = "미국10호가"
+    MARKET: ClassVar[str] = "us"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "21": "tm",
         "41": "sel_1bid",

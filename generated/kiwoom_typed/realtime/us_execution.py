@@ -35,6 +35,7 @@ class USExecution(RealtimeModel):
 
     TYPE: ClassVar[str] = "F5"
     NAME: ClassVar[str] = "해외주식체결"
+    MARKET: ClassVar[str] = "us"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "1091": "natn_nm",
         "8046": "stex_cd",

@@ -48,6 +48,7 @@ class USExecutionPrice(RealtimeModel):
 
     TYPE: ClassVar[str] = "FE"
     NAME: ClassVar[str] = "미국체결"
+    MARKET: ClassVar[str] = "us"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "10": "cur_prc",
         "11": "pred_pre",

@@ -35,6 +35,7 @@ class USOrderCheck(RealtimeModel):
 
     TYPE: ClassVar[str] = "F4"
     NAME: ClassVar[str] = "해외주식주문"
+    MARKET: ClassVar[str] = "us"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "9201": "acnt_print",
         "9203": "ord_no",

@@ -42,6 +42,7 @@ class VITriggeredRelease(RealtimeModel):
 
     TYPE: ClassVar[str] = "1h"
     NAME: ClassVar[str] = "VI발동/해제"
+    MARKET: ClassVar[str] = "domestic"
     FIELDS: ClassVar[Mapping[str, str]] = {
         "9001": "stk_cd",
         "302": "stk_nm",
