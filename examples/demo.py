@@ -4,8 +4,9 @@ Run with ``make demo``. It starts the local Kiwoom sandbox on 127.0.0.1, then us
 ``kiwoom_typed.Client`` and ``AsyncClient`` the way a trader's script would: stock info with typed
 prices, a quote, a three-page ka10005 answer followed by cont-yn / next-key, concurrent async
 calls, a token that expires mid-session and a rate-limit answer (both recovered transparently),
-and the token revoked on close. No credentials needed: the sandbox accepts any key; set
-KIWOOM_APPKEY / KIWOOM_SECRETKEY to use your own (they are never printed).
+the token revoked on close, then real-time over the WebSocket (examples/realtime_demo.py). No
+credentials needed: the sandbox accepts any key; set KIWOOM_APPKEY / KIWOOM_SECRETKEY to use your
+own (they are never printed).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+
+import realtime_demo  # examples/realtime_demo.py, beside this file
 
 from kiwoom_runtime import Direction
 from kiwoom_sandbox import Sandbox
@@ -127,6 +130,7 @@ def main() -> int:
             daily_pages(client)
             recovery(client, sandbox)
         asyncio.run(concurrent_quotes(sandbox.base_url))
+        realtime_demo.run(sandbox)  # the WebSocket: typed streams, a forced disconnect survived
         revokes = len(sandbox.requests_for("au10002"))
         heading("Closed")
         print(f"  clients closed; tokens they issued were revoked (au10002 calls: {revokes})")

@@ -82,19 +82,30 @@ class MarketValues:
     """Values of one (item, type) stream: frame ``n`` shows minute ``n`` of the market day."""
 
     def __init__(
-        self, market: Market, day: dt.date, item: str, type_code: str, spec: SpecType
+        self,
+        market: Market,
+        day: dt.date,
+        item: str,
+        type_code: str,
+        spec: SpecType,
+        positions: dict[tuple[str, str], int] | None = None,
     ) -> None:
         self.code = item.split("_")[0] if item else "005930"
         self.spec = spec
         self.day_index = business_day_index(day)
         key = zlib.crc32(f"{item}|{type_code}".encode())
         self.scene = Scene(market, day, (self.code,), {}, mix64(market.seed ^ key))
-        self.frame = 0
+        # Where the stream of (item, type) stands, shared by connections: a client that
+        # reconnects sees the day go on, not start again at 09:00.
+        self.positions = positions if positions is not None else {}
+        self.key = (item, type_code)
+        self.frame = self.positions.get(self.key, 0)
 
     def next_values(self) -> dict[str, str]:
         minute = 1 + self.frame % SESSION_MINUTES
         subject = Subject(self.scene, self.code, self.frame, self.day_index, minute)
         self.frame += 1
+        self.positions[self.key] = max(self.positions.get(self.key, 0), self.frame)
         made = _object(self.spec.plan, subject, echo=False)
         ids = self.spec.ids
         return {ids[k]: v if isinstance(v, str) else str(v) for k, v in made.items()}
@@ -104,6 +115,7 @@ def source_factory(
     table: SpecTable, market: Market, day: dt.date
 ) -> Callable[[int, str, str, Sequence[tuple[str, str]]], Any]:
     """What :class:`RealtimeSandbox` calls for a new (item, type) stream."""
+    positions: dict[tuple[str, str], int] = {}
 
     def make(seed: int, item: str, type_code: str, fields: Sequence[tuple[str, str]]) -> Any:
         spec = table.get(type_code)
@@ -111,7 +123,7 @@ def source_factory(
             from kiwoom_sandbox.realtime_fields import ValueSource
 
             return ValueSource(seed, item, type_code, fields)
-        return MarketValues(market, day, item, type_code, spec)
+        return MarketValues(market, day, item, type_code, spec, positions)
 
     return make
 
