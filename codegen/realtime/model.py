@@ -42,6 +42,7 @@ from codegen.naming import (
 )
 from codegen.realtime.loader import WsSpecSet
 from codegen.realtime.spec import WsSpec, file_stem, is_container
+from codegen.rules.realtime import RESERVED_REALTIME_NAMES
 from codegen.spec import Field
 
 __all__ = ["RealtimeModule", "RealtimePackage", "build_realtime"]
@@ -85,6 +86,7 @@ class RealtimeModule:
     properties: tuple[PropertyModel, ...]
     typed_name: str
     typed_doc: str
+    typed_accessor_doc: str
     typed_properties: tuple[PropertyModel, ...]
     type_code: str | None  # the REAL type it decodes (None for a row model)
     api_id: str
@@ -177,7 +179,14 @@ class _Builder:
     def check_names(self, spec: WsSpec, fields: Sequence[Field]) -> None:
         for field in fields:
             name = field.python_name or ""
-            if not is_identifier(name) or len(name) > MAX_FIELD_NAME:
+            if name in RESERVED_REALTIME_NAMES:
+                self.error(
+                    spec.api_id,
+                    ("response", "body"),
+                    f"field {field.element}: {name!r} is a name the model uses itself "
+                    "(type, name, item, values, extra, typed, get, ...): choose another",
+                )
+            elif not is_identifier(name) or len(name) > MAX_FIELD_NAME:
                 self.error(
                     spec.api_id,
                     ("response", "body"),
@@ -248,7 +257,9 @@ class _Builder:
         for line in class_vars:
             if "\n" not in line and not fits(line, 4):
                 self.error(spec.api_id, ("name",), f"a class attribute does not fit: {line}")
-        values_names = sorted(parsers | {"typed_value"}, key=import_member_key)
+        values_names = sorted(
+            parsers | ({"typed_value"} if parsers else set()), key=import_member_key
+        )
         value_types = sorted(
             {
                 t
@@ -270,12 +281,13 @@ class _Builder:
         base = "FieldRow" if row else "RealtimeModel"
         imports.append(fmt_import("kiwoom_realtime.models", [base]))
         imports.append(fmt_import("kiwoom_runtime.models", ["TypedView"]))
-        imports.append(
-            fmt_import(
-                "kiwoom_runtime.values",
-                sorted(set(values_names) | set(value_types), key=import_member_key),
+        if values_names:
+            imports.append(
+                fmt_import(
+                    "kiwoom_runtime.values",
+                    sorted(set(values_names) | set(value_types), key=import_member_key),
+                )
             )
-        )
         source = f"{specs_label}/websocket/{file_stem(spec.api_id)}.yaml"
         what = "a row of the answer" if row else "one REAL record"
         english = facts.english_name
@@ -326,6 +338,9 @@ class _Builder:
                 4,
             ),
             typed_properties=tuple(typed_properties),
+            typed_accessor_doc=_doc(
+                f"Parsed values of this record (see :class:`{typed_name}`).", 8
+            ),
             type_code=type_code,
             api_id=spec.api_id,
         )

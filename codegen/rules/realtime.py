@@ -56,6 +56,7 @@ RESERVED_REALTIME_NAMES = RESERVED_FIELD_NAMES | {
     "TYPE",
     "NAME",
     "FIELDS",
+    "MARKET",
     "KINDS",
     "from_record",
     "from_row",
@@ -297,7 +298,8 @@ def _names(spec: WsSpec) -> tuple[str, str, str, bool]:
     stem = file_stem(spec.api_id).lower()
     if result is None or not result[1]:
         fallback = f"type_{stem}" if spec.is_type else f"call_{stem}"
-        return fallback, "Type" + stem.replace("_", "").upper(), spec.api_id, False
+        # The case of the code stays in the class name: 0g and 0G are two classes.
+        return fallback, "Type" + spec.api_id[:1].upper() + spec.api_id[1:], spec.api_id, False
     verb, tokens = result
     if spec.is_type:
         tokens = [t for t in tokens if t != "realtime"] or tokens

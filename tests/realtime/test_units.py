@@ -156,7 +156,7 @@ def test_urls() -> None:
     assert url(url="ws://127.0.0.1:9/x") == "ws://127.0.0.1:9/x"
     for kwargs, argument in [
         ({}, "env"),
-        ({"env": "sandbox"}, "url"),
+        ({"env": "custom"}, "url"),
         ({"url": "http://127.0.0.1:9"}, "url"),
         ({"env": "prod", "market": "jp"}, "market"),
         ({"env": "prod", "queue_sise": 3}, "queue_sise"),
@@ -164,6 +164,18 @@ def test_urls() -> None:
         with pytest.raises(ArgumentError) as info:
             url(**kwargs)
         assert info.value.argument == argument
+
+
+def test_a_sandbox_session_takes_the_websocket_url_the_environment_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KIWOOM_SANDBOX_WS_URL", "ws://127.0.0.1:9")
+    session = AsyncRealtimeSession("fixed-token-123", env="sandbox", market="us")
+    assert session.url == "ws://127.0.0.1:9/api/us/websocket"
+    monkeypatch.setenv("KIWOOM_SANDBOX_WS_URL", "http://127.0.0.1:9")
+    with pytest.raises(ArgumentError) as info:
+        AsyncRealtimeSession("fixed-token-123", env="sandbox")
+    assert info.value.argument == "KIWOOM_SANDBOX_WS_URL"
 
 
 def test_token_sources() -> None:

@@ -55,8 +55,9 @@ def test_the_specs_agree_with_the_recordings_or_record_why() -> None:
     report = validate(load_specs(SPECS), LIVE)
     open_findings = [f.render() for f in report.open if f.check != "fixture-unknown-tr"]
     assert open_findings == []
-    # condition search (ka10173) runs over WebSocket: no REST spec to check it against
+    # condition search (ka10173) runs over WebSocket: checked against specs/websocket/ka10173
     assert {f.api_id for f in report.open} <= {"ka10173"}
+    assert ("ka10173", "value-type") in {(f.api_id, f.check) for f in report.recorded}
     recorded = {(f.api_id, f.check) for f in report.recorded if f.where.startswith("fixture:")}
     assert ("ka10080", "key-not-in-table") in recorded  # acc_trde_qty, in no table
 

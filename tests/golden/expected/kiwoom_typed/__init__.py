@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from kiwoom_runtime.registry import TrInfo
     from kiwoom_typed._client import AsyncClient, Client
     from kiwoom_typed._registry import REGISTRY
+    from kiwoom_typed.realtime import AsyncRealtimeStream, RealtimeStream
     from kiwoom_typed.tr.zz00001 import Zz00001Request, Zz00001Response, Zz00001ResponseTyped
     from kiwoom_typed.tr.zz00002 import (
         Zz00002Request,
@@ -37,7 +38,9 @@ if TYPE_CHECKING:
 __all__ = [
     "REGISTRY",
     "AsyncClient",
+    "AsyncRealtimeStream",
     "Client",
+    "RealtimeStream",
     "TrInfo",
     "Zz00001Request",
     "Zz00001Response",
@@ -59,8 +62,10 @@ __all__ = [
 
 _LAZY: dict[str, str] = {
     "AsyncClient": "kiwoom_typed._client",
+    "AsyncRealtimeStream": "kiwoom_typed.realtime",
     "Client": "kiwoom_typed._client",
     "REGISTRY": "kiwoom_typed._registry",
+    "RealtimeStream": "kiwoom_typed.realtime",
     "TrInfo": "kiwoom_runtime.registry",
     "Zz00001Request": "kiwoom_typed.tr.zz00001",
     "Zz00001Response": "kiwoom_typed.tr.zz00001",
