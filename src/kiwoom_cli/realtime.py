@@ -223,7 +223,7 @@ def _cmd_stream(args: argparse.Namespace) -> int:
         items = [_us_item(i) for i in items]
     out, err = sys.stdout, sys.stderr
     fmt = args.format or ("table" if out.isatty() else "json")
-    columns = _columns(model, args.fields) if fmt == "table" else []
+    columns = _columns(model, args.fields)  # checked whatever the format: bad input is exit 2
     live = fmt == "table" and out.isatty()
     stopper = _Stopper(args)
     latest: dict[str, Any] = {}

@@ -1,0 +1,127 @@
+"""The generated typed streams end to end: the REST sandbox serves WebSocket beside HTTP, an
+``env="sandbox"`` client's session finds it, every documented type arrives as its generated
+model with values on the REST sandbox's price path.
+
+Real WebSockets and HTTP on 127.0.0.1; no sleeps: REAL frames are pushed with ``burst``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kiwoom_realtime import CONDITION_TYPES, RealtimeAuthenticationError
+from kiwoom_runtime import ArgumentError, TokenError
+from kiwoom_sandbox import Sandbox
+from kiwoom_sandbox.market import Market
+from kiwoom_typed import AsyncClient, Client
+from kiwoom_typed.realtime import MODELS, AsyncRealtimeStream, RealtimeStream, StockTrade
+from tests.conftest import FIXTURES, SPECS, per_tr
+from tests.realtime.conftest import FAST, SAFETY, next_of
+
+#: Every type but the condition search's push (02 stays ConditionChange, tested elsewhere).
+TYPES = sorted(set(MODELS) - CONDITION_TYPES)
+
+
+@pytest.fixture(scope="module")
+def rest() -> Iterator[Sandbox]:
+    with Sandbox(specs_dir=SPECS, fixtures_dir=FIXTURES) as sandbox:
+        sandbox.realtime.configure(rate=0, ping_interval=0.5)  # frames only when pushed
+        yield sandbox
+
+
+def test_an_env_sandbox_session_finds_the_websocket_side_and_decodes_typed(rest: Sandbox) -> None:
+    async def main() -> StockTrade:
+        async with (
+            AsyncClient(env="sandbox", base_url=rest.base_url) as client,
+            AsyncRealtimeStream(client, **FAST) as rt,
+        ):
+            assert rt.url == rest.ws_url + "/api/dostk/websocket"  # asked the sandbox
+            await rt.subscribe_trades(["005930"])
+            rest.realtime.burst(1)
+            trade: StockTrade = await next_of(rt, StockTrade)
+            return trade
+
+    trade = asyncio.run(main())
+    assert trade.item == "005930" and trade.type == "0B" and trade.name == "주식체결"
+    price = trade.typed.cur_prc
+    assert price is not None and trade.cur_prc == trade.values["10"]
+    # the REST sandbox's price path: frame n shows minute n of the market day
+    day = rest.config.market_date
+    assert price.price in {Market(rest.config.seed).price_at("005930", day, m) for m in (1, 2)}
+
+
+def test_the_tokens_are_the_rest_sandboxs(rest: Sandbox) -> None:
+    async def main() -> None:
+        rt = AsyncRealtimeStream("not-a-token-the-sandbox-issued", url=rest.ws_url, **FAST)
+        with pytest.raises((RealtimeAuthenticationError, TokenError)):
+            async with rt:
+                pass
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize("type_code", per_tr(TYPES))
+def test_every_documented_type_is_served_and_typed(rest: Sandbox, type_code: str) -> None:
+    """A record of each type has every documented id, and every value parses by its kind."""
+    model = MODELS[type_code]
+    market = model.MARKET
+    item: Any = {"jmcode": "NVDA", "stex_tp": "ND"} if market == "us" else "005930"
+
+    async def main() -> Any:
+        async with (
+            AsyncClient(env="sandbox", base_url=rest.base_url) as client,
+            AsyncRealtimeStream(client, market=market, **FAST) as rt,
+        ):
+            await rt.subscribe_type(type_code, [item], market=market)
+            rest.realtime.burst(1)
+            return await next_of(rt, model)
+
+    event = asyncio.run(main())
+    assert set(event.values) == set(model.FIELDS) and event.extra == {}
+    for name in model.FIELDS.values():
+        getattr(event.typed, name)  # raises ValueKindError if the sandbox broke a kind
+
+
+def test_helpers_check_the_market_and_account_wide_types_take_no_item(rest: Sandbox) -> None:
+    async def main() -> None:
+        async with (
+            AsyncClient(env="sandbox", base_url=rest.base_url) as client,
+            AsyncRealtimeStream(client, **FAST) as rt,
+        ):
+            with pytest.raises(ArgumentError) as info:
+                await rt.subscribe_us_execution_price([{"jmcode": "NVDA", "stex_tp": "ND"}])
+            assert info.value.argument == "market" and "market='us'" in str(info.value)
+            await rt.subscribe_balance()
+            await rt.subscribe_order_book("005930", group="2")
+            registered = {(s.group, s.items, s.types) for s in rt.subscriptions()}
+            assert registered == {("1", ("",), ("04",)), ("2", ("005930",), ("0D",))}
+            await rt.unsubscribe_order_book("005930", group="2")
+            assert {s.group for s in rt.subscriptions()} == {"1"}
+
+    asyncio.run(main())
+
+
+def test_the_blocking_stream(rest: Sandbox) -> None:
+    with (
+        Client(env="sandbox", base_url=rest.base_url) as client,
+        RealtimeStream(client, **FAST) as rt,
+    ):
+        rt.subscribe_trades(["000660"])
+        rest.realtime.burst(1)
+        deadline = dt.datetime.now() + dt.timedelta(seconds=SAFETY)
+        while True:
+            event = rt.get(timeout=SAFETY)
+            if isinstance(event, StockTrade) or dt.datetime.now() > deadline:
+                break
+        assert isinstance(event, StockTrade) and event.item == "000660"
+
+
+def test_a_sandbox_without_a_running_server_has_no_websocket_side() -> None:
+    sandbox = Sandbox(specs_dir=SPECS, fixtures_dir=FIXTURES)
+    with pytest.raises(RuntimeError, match="not running"):
+        _ = sandbox.realtime
