@@ -121,6 +121,7 @@ def target_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             _ok(r["import_ms"] < 150.0),
         )
     )
+    rows += realtime_target_rows(r)
     fc = r["codegen"]["first_call"]["kiwoom_typed"]
     rows.append(
         (
@@ -132,6 +133,107 @@ def target_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         )
     )
     return rows
+
+
+#: Real-time decode contenders (bench/realtime_bench.py) and the one the target is about.
+RT_TYPED = "decode_frame (generated typed models)"
+RT_SESSION = "session path (typed models + queue + consumer)"
+
+
+def realtime_target_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    rt = r.get("realtime")
+    if not rt:
+        return []
+    d = rt["decode"]
+    rows = []
+    for name, label, target in (
+        (RT_TYPED, "real-time decode, generated typed models / json.loads", 1.5),
+        (RT_SESSION, "real-time session path (decode + queue + consumer) / json.loads", None),
+    ):
+        x = d.get(name)
+        if x is None:
+            continue
+        rows.append(
+            (
+                label,
+                f"{_f(x['ratio_vs_json_loads'])}x (rounds {_f(x['ratio_min'])}-"
+                f"{_f(x['ratio_max'])})",
+                "<= 1.5x" if target else "-",
+                _ok(x["ratio_vs_json_loads"] <= target) if target else "-",
+            )
+        )
+    for load in rt["latency"]:
+        rows.append(
+            (
+                f"real-time latency, sandbox send -> async for, {load['items']} item(s) at "
+                f"{_f(load['offered_per_s'], 0)} frames/s",
+                f"{_f(load['median_ms'], 3)} ms (p99 {_f(load['p99_ms'], 3)} ms)",
+                "-",
+                "-",
+            )
+        )
+    return rows
+
+
+def realtime_lines(r: dict[str, Any]) -> list[str]:
+    """The "Real-time" section of BENCHMARKS.md (empty without real-time results)."""
+    rt = r.get("realtime")
+    if not rt:
+        return []
+    d = rt["decode"]
+    contenders = [k for k, v in d.items() if isinstance(v, dict)]
+    return [
+        "## Real-time",
+        "",
+        f"`bench/realtime_bench.py`: {d['frames']:,} REAL frames (4 of 5 0B 주식체결 with 43 "
+        "fields, 1 of 5 0D 호가잔량 with 163, values as the sandbox serves them from the specs), "
+        f"{d['rounds']} interleaved rounds. The generated models (`kiwoom_typed.realtime`, the "
+        "session's default decoders) parse nothing when built: a property reads `values` on "
+        "access and `.typed` parses one value when asked.",
+        "",
+        *_md(
+            ["contender", "frames/s", "us/frame", "x json.loads", "rounds"],
+            [
+                [
+                    name,
+                    _f(d[name]["frames_per_s"], 0),
+                    _f(d[name]["us_per_frame"]),
+                    _f(d[name]["ratio_vs_json_loads"]),
+                    f"{_f(d[name]['ratio_min'])}-{_f(d[name]['ratio_max'])}",
+                ]
+                for name in contenders
+            ],
+        ),
+        "",
+        "Latency: the WebSocket sandbox runs in a child process and stamps each REAL record with "
+        "`time.perf_counter_ns()` just before sending; the consumer of `async for` takes the "
+        "difference (the clock is system-wide on Linux).",
+        "",
+        *_md(
+            [
+                "items",
+                "offered frames/s",
+                "received frames/s",
+                "median ms",
+                "p99 ms",
+                "max ms",
+                "dropped",
+            ],
+            [
+                [
+                    str(x["items"]),
+                    _f(x["offered_per_s"], 0),
+                    _f(x["frames_per_s"], 0),
+                    _f(x["median_ms"], 3),
+                    _f(x["p99_ms"], 3),
+                    _f(x["max_ms"], 3),
+                    str(x["dropped"]),
+                ]
+                for x in rt["latency"]
+            ],
+        ),
+        "",
+    ]
 
 
 def _table(header: list[str], rows: list[list[str]] | list[tuple[str, ...]]) -> list[str]:
@@ -247,6 +349,7 @@ def print_table(r: dict[str, Any]) -> None:
     if stages:
         lines += ["", "Client-side steps, each alone (us)", ""]
         lines += _table(["step", *r["stages_us"].keys()], stages)
+    lines += realtime_lines(r)
     prof = profile_lines(r)
     if prof:
         lines += ["", "Profile (top self cost in our code):", *prof]
@@ -492,6 +595,7 @@ def write_markdown(r: dict[str, Any], path: Path) -> None:
         ),
         "",
     ]
+    lines += realtime_lines(r)
     prof = profile_lines(r)
     if prof:
         lines += [

@@ -1,17 +1,18 @@
 """Real-time benchmarks: decoding throughput and loopback delivery latency.
 
-``.venv/bin/python bench/realtime_bench.py`` (standalone; ``make bench`` may call it later).
-Writes ``bench/realtime_results.json`` and prints a summary. Nothing asserts on time and
-nothing leaves 127.0.0.1.
+``make bench`` runs it (``bench/run.py``, section "Real-time" of BENCHMARKS.md); alone,
+``.venv/bin/python bench/realtime_bench.py`` writes ``bench/realtime_results.json``. Nothing
+asserts on time and nothing leaves 127.0.0.1.
 
-1. **Decode.** The same REAL frames (0B and 0D records made by the sandbox's value generator)
-   are decoded by four contenders, interleaved round by round in a shuffled order: ``json.loads``
-   alone (the floor), :func:`kiwoom_realtime.decode_frame` with the generic
-   :class:`RealtimeData`, ``decode_frame`` with a registered typed decoder shaped like the
-   generated ones (a frozen attrs model of named raw strings), and the session's own per-frame
-   path (``json.loads`` + decode + the bounded queue, drained by a consumer). Figures are
-   frames per second (median of the rounds) and the per-round ratio of time against
-   ``json.loads`` (target: within 1.5x).
+1. **Decode.** The same REAL frames (0B 주식체결 and 0D 호가잔량 records as the sandbox serves
+   them from the specs: 43 and 163 fields) are decoded by five contenders, interleaved round by
+   round in a shuffled order: ``json.loads`` alone (the floor), ``decode_frame`` with the
+   generic :class:`RealtimeData`, ``decode_frame`` with the models generated from the specs
+   (``kiwoom_typed.realtime``: ``StockTrade``, ``OrderBook``; the session's default), the same
+   plus reading one typed value per record (a parse), and the session's own per-frame path with
+   the generated models (``json.loads`` + decode + the bounded queue, drained by a consumer).
+   Figures are frames per second (median of the rounds) and the per-round ratio of time
+   against ``json.loads`` (target: within 1.5x).
 2. **Latency.** The WebSocket sandbox runs in a child process (on a thread here it would share
    the GIL with the session under test) and stamps every REAL record with
    ``time.perf_counter_ns()`` just before sending it; the session's consumer takes the
@@ -33,7 +34,7 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -44,13 +45,10 @@ for p in (str(ROOT / "src"), str(BENCH)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-import attrs  # noqa: E402
 from _stats import quantile  # noqa: E402
 
 from kiwoom_realtime import AsyncRealtimeSession, DecoderRegistry, RealtimeData  # noqa: E402
 from kiwoom_realtime import decode_frame as decode_real_frame  # noqa: E402
-from kiwoom_realtime.decoders import DEFAULT_DECODERS  # noqa: E402
-from kiwoom_sandbox.realtime_fields import DEFAULT_FIELD_TABLE, ValueSource  # noqa: E402
 
 RESULTS = BENCH / "realtime_results.json"
 ROUNDS = int(os.environ.get("BENCH_RT_ROUNDS", "15"))
@@ -72,9 +70,18 @@ def log(msg: str) -> None:
 
 
 def make_frames(n: int) -> list[str]:
-    """``n`` REAL frames, one record each: 4 of 5 are 0B (44 fields), 1 of 5 is 0D (~88)."""
+    """``n`` REAL frames, one record each: 4 of 5 are 0B (43 fields), 1 of 5 is 0D (163), with
+    values as the sandbox makes them from the specs (the REST price path)."""
+    import datetime as dt
+
+    from kiwoom_sandbox.market import Market
+    from kiwoom_sandbox.realtime_specs import MarketValues, spec_table
+
+    table = spec_table(ROOT / "specs")
+    market = Market(0)
+    day = dt.date(2025, 1, 31)
     sources = {
-        (t, code): ValueSource(0, code, t, DEFAULT_FIELD_TABLE[t].fields)
+        (t, code): MarketValues(market, day, code, t, table[t])
         for t in ("0B", "0D")
         for code in ("005930", "000660", "035420")
     }
@@ -85,7 +92,7 @@ def make_frames(n: int) -> list[str]:
         code = rng.choice(("005930", "000660", "035420"))
         record = {
             "type": type_code,
-            "name": DEFAULT_FIELD_TABLE[type_code].name,
+            "name": table[type_code].name,
             "item": code,
             "values": sources[(type_code, code)].next_values(),
         }
@@ -93,45 +100,12 @@ def make_frames(n: int) -> list[str]:
     return out
 
 
-@attrs.frozen(slots=True)
-class StockTrade:
-    """Shaped like a generated real-time model: named raw strings plus every value kept."""
-
-    item: str
-    time: str
-    price: str
-    change: str
-    rate: str
-    volume: str
-    cum_volume: str
-    open: str
-    high: str
-    low: str
-    values: Mapping[str, str]
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> StockTrade:
-        v = record["values"]
-        get = v.get
-        return cls(
-            record.get("item") or "",
-            get("20", ""),
-            get("10", ""),
-            get("11", ""),
-            get("12", ""),
-            get("15", ""),
-            get("13", ""),
-            get("16", ""),
-            get("17", ""),
-            get("18", ""),
-            v,
-        )
-
-
-def _session_path() -> Callable[[list[str]], int]:
+def _session_path(decoders: DecoderRegistry) -> Callable[[list[str]], int]:
     """The session's per-frame work without the socket: parse, decode, queue, consume."""
     loop = asyncio.new_event_loop()
-    rt = AsyncRealtimeSession("bench-token-0123456789", env="prod", queue_size=2 * FRAMES)
+    rt = AsyncRealtimeSession(
+        "bench-token-0123456789", env="prod", queue_size=2 * FRAMES, decoders=decoders
+    )
     queue = rt._queue  # the benchmark drives the session's own code, without a socket
     rt._supervisor = loop.create_future()  # counts as open
 
@@ -158,9 +132,10 @@ def _session_path() -> Callable[[list[str]], int]:
 
 
 def bench_decode() -> dict[str, Any]:
+    from kiwoom_typed.realtime import DECODERS, OrderBook, StockTrade
+
     frames = make_frames(FRAMES)
-    typed = DEFAULT_DECODERS.copy()
-    typed.register("0B", StockTrade.from_record)
+    typed = DecoderRegistry(DECODERS)  # the generated models, as sessions use them by default
     generic = DecoderRegistry()
 
     def loads_only(fs: list[str]) -> int:
@@ -179,14 +154,25 @@ def bench_decode() -> dict[str, Any]:
             decode_real_frame(raw, typed)
         return len(fs)
 
+    def typed_read(fs: list[str]) -> int:
+        for raw in fs:
+            for event in decode_real_frame(raw, typed):
+                if isinstance(event, StockTrade):
+                    event.typed.cur_prc  # noqa: B018 - the parse is what is measured
+                elif isinstance(event, OrderBook):
+                    event.typed.sel_bid_1  # noqa: B018
+        return len(fs)
+
     contenders: dict[str, Callable[[list[str]], int]] = {
         "json.loads": loads_only,
         "decode_frame (RealtimeData)": generic_decode,
-        "decode_frame (typed model)": typed_decode,
-        "session path (decode + queue + consumer)": _session_path(),
+        "decode_frame (generated typed models)": typed_decode,
+        "typed models + one typed value read": typed_read,
+        "session path (typed models + queue + consumer)": _session_path(typed),
     }
     sample = decode_real_frame(frames[0], generic)[0]
     assert isinstance(sample, RealtimeData)
+    assert isinstance(decode_real_frame(frames[0], typed)[0], StockTrade | OrderBook)
     times: dict[str, list[float]] = {name: [] for name in contenders}
     for fn in contenders.values():  # warm-up
         fn(frames[:200])
@@ -226,6 +212,8 @@ def _serve(conn: Connection, kwargs: dict[str, Any]) -> None:
 
 
 async def _measure(url: str, items: int, seconds: float, warmup: float) -> dict[str, Any]:
+    from kiwoom_typed.realtime import StockTrade as StockTradeModel  # the session's default
+
     latencies: list[float] = []
     codes = [f"{i:06d}" for i in range(items)]
     async with AsyncRealtimeSession("bench-token-0123456789", url=url, keepalive=None) as rt:
@@ -234,8 +222,8 @@ async def _measure(url: str, items: int, seconds: float, warmup: float) -> dict[
         async for event in rt:
             now = time.perf_counter_ns()
             elapsed = time.perf_counter() - start
-            if not isinstance(event, RealtimeData):
-                continue
+            if not isinstance(event, RealtimeData | StockTradeModel):
+                continue  # a control event
             if elapsed >= warmup:
                 latencies.append((now - int(event.values[STAMP])) / 1e6)
             if elapsed >= warmup + seconds:
@@ -276,7 +264,8 @@ def bench_latency() -> list[dict[str, Any]]:
     return out
 
 
-def main() -> None:
+def run() -> dict[str, Any]:
+    """Both parts; ``make bench`` keeps them in bench/results.json (``realtime``)."""
     log(f"decode: {FRAMES} frames x {ROUNDS} rounds")
     decode = bench_decode()
     for name, row in decode.items():
@@ -297,6 +286,11 @@ def main() -> None:
         "decode": decode,
         "latency": latency,
     }
+    return results
+
+
+def main() -> None:
+    results = run()
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
     log(f"written {RESULTS.relative_to(ROOT)}")
 

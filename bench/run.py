@@ -39,6 +39,7 @@ for p in (str(ROOT), str(BENCH)):
         sys.path.insert(0, p)
 
 import httpx  # noqa: E402
+import realtime_bench  # noqa: E402
 from _remote import RemoteSandbox  # noqa: E402
 from _report import print_table, write_markdown  # noqa: E402
 from _stats import ratio_summary, summary  # noqa: E402
@@ -921,6 +922,10 @@ def machine() -> dict[str, Any]:
     }
 
 
+#: The real-time contender the target is about: decoding with the generated typed models.
+REALTIME_TYPED = "decode_frame (generated typed models)"
+
+
 def main() -> None:
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": machine()}
@@ -961,6 +966,8 @@ def main() -> None:
         log("5. codegen, import, first call")
         codegen = bench_codegen(sb.base_url)
     loop.close()
+    log("8. real-time (bench/realtime_bench.py)")
+    realtime = realtime_bench.run()
 
     cases = rate["cases"]
     results.update(
@@ -987,6 +994,10 @@ def main() -> None:
             "profile": profiles,
             "stages_us": stages,
             "no_network": no_network,
+            "realtime": realtime,
+            "realtime_decode_vs_json_loads": realtime["decode"][REALTIME_TYPED][
+                "ratio_vs_json_loads"
+            ],
             "bench_seconds": time.perf_counter() - started,
         }
     )

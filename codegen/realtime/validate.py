@@ -108,8 +108,7 @@ class _WsChecker:
                 self.add(
                     "example-invalid-json",
                     where,
-                    f"not valid JSON: {exc.msg} at example line {exc.lineno} column "
-                    f"{exc.colno} (Python literals and # comments between frames)",
+                    f"not valid JSON: {exc.msg} at example line {exc.lineno} column {exc.colno}",
                     path,
                 )
                 frames = example_frames(text)
@@ -335,13 +334,13 @@ _NOT_RECORDABLE = frozenset(
 #: Reasons for findings only WebSocket pages have, in the documentation's terms.
 _WS_REASONS = {
     "example-invalid-json": (
-        "The example in {source} is not JSON: it prints Python literals (single quotes) and "
-        "'#요청' / '#실시간 수신' comments between the frames it shows ({message}). It is kept "
+        "The example in {source} is not JSON ({message}): it prints Python literals (single "
+        "quotes) and '#요청' / '#실시간 수신' comments between the frames it shows. It is kept "
         "verbatim; validate reads each frame leniently and checks it against the tables."
     ),
     "value-type": (
         "The example in {source} sends another JSON type than the table prints ({message}); "
-        "the client reads what the service sends (values: an object keyed by field id)."
+        "the client reads what the service sends."
     ),
 }
 
@@ -353,6 +352,11 @@ def _ws_reason(finding: Finding, spec: WsSpec) -> str:
             f"The request example in {source} flattens the data LIST: it prints data as null "
             "or empty and its member rows as '- item' / '- type' keys, which is not the frame "
             "to send; the client sends data: [{item: [...], type: [...]}] as the table says."
+        )
+    if finding.check == "value-type" and finding.where.endswith(".values"):
+        return (
+            f"The table in {source} types values LIST, but the example (like the live service) "
+            "sends one object keyed by field id; the client reads that object."
         )
     template = _WS_REASONS.get(finding.check)
     if template is None or finding.where.startswith(("fixture:", "recordings.")):

@@ -7,12 +7,12 @@ with the runtime's parsers, as REST models do. What the base keeps is what was r
 
 * ``values``: the record's values exactly as sent (field id -> string), so ``event.values["10"]``
   works as on :class:`~kiwoom_realtime.events.RealtimeData`;
-* ``extra``: the field ids the documentation does not list (the service adds fields without
-  notice), never dropped;
+* ``extra``: the values whose field ids the documentation does not list (the service adds
+  fields without notice), never dropped (worked out when asked for);
 * ``record_extra``: keys of the record besides type / name / item / values (the US host sends
   ``stexTp``).
 
-Building a model costs one dict-key comparison: the properties read ``values`` on access, so a
+Building a model parses and copies nothing: the properties read ``values`` on access, so a
 busy feed pays nothing for fields nobody reads. :class:`FieldRow` is the same for rows keyed by
 field id that are not REAL records (a condition search's hits).
 """
@@ -50,7 +50,6 @@ class RealtimeModel:
     name: str
     item: str
     values: Mapping[str, str]
-    extra: Mapping[str, str] = _EMPTY
     record_extra: Mapping[str, Any] = _EMPTY
 
     TYPE: ClassVar[str] = ""
@@ -66,27 +65,33 @@ class RealtimeModel:
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Self:
-        """Build from one element of a REAL frame's ``data`` (the decoder the session calls)."""
-        values: Mapping[str, str] = record.get("values") or _EMPTY
-        known = cls.FIELDS
-        extra: Mapping[str, str] = (
-            _EMPTY
-            if values.keys() <= known.keys()
-            else {k: v for k, v in values.items() if k not in known}
-        )
-        record_extra: Mapping[str, Any] = (
+        """Build from one element of a REAL frame's ``data`` (the decoder the session calls).
+
+        This is the hot path of a busy feed: the instance's slots are filled directly (a frozen
+        ``__init__`` costs more than the rest), and nothing is parsed or copied.
+        """
+        self = _new(cls)
+        get = record.get
+        _set_type(self, get("type") or cls.TYPE)
+        _set_name(self, get("name") or "")
+        _set_item(self, get("item") or "")
+        _set_values(self, get("values") or _EMPTY)
+        _set_record_extra(
+            self,
             _EMPTY
             if len(record) <= 4
-            else {k: v for k, v in record.items() if k not in _RECORD_KEYS}
+            else {k: v for k, v in record.items() if k not in _RECORD_KEYS},
         )
-        return cls(
-            record.get("type") or cls.TYPE,
-            record.get("name") or "",
-            record.get("item") or "",
-            values,
-            extra,
-            record_extra,
-        )
+        return self
+
+    @property
+    def extra(self) -> Mapping[str, str]:
+        """The values whose field ids the documentation does not list (kept, never dropped)."""
+        known = self.FIELDS
+        values = self.values
+        if values.keys() <= known.keys():
+            return _EMPTY
+        return {k: v for k, v in values.items() if k not in known}
 
     def get(self, field_id: str, default: str | None = None) -> str | None:
         """``values.get(field_id, default)``: any field id, documented or not."""
@@ -107,25 +112,34 @@ class RealtimeModel:
         return _repr(self, [f"type={self.type!r}", f"item={self.item!r}"])
 
 
+_new = object.__new__
+_set_type = RealtimeModel.__dict__["type"].__set__
+_set_name = RealtimeModel.__dict__["name"].__set__
+_set_item = RealtimeModel.__dict__["item"].__set__
+_set_values = RealtimeModel.__dict__["values"].__set__
+_set_record_extra = RealtimeModel.__dict__["record_extra"].__set__
+
+
 @attrs.frozen(slots=True, repr=False)
 class FieldRow:
     """A row keyed by field id outside a REAL frame (a condition search hit: ``9001``, ...)."""
 
     values: Mapping[str, str]
-    extra: Mapping[str, str] = _EMPTY
 
     FIELDS: ClassVar[Mapping[str, str]] = _EMPTY
     KINDS: ClassVar[Mapping[str, str]] = _EMPTY
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Self:
-        known = cls.FIELDS
-        extra: Mapping[str, str] = (
-            _EMPTY
-            if row.keys() <= known.keys()
-            else {k: v for k, v in row.items() if k not in known}
-        )
-        return cls(row, extra)
+        return cls(row)
+
+    @property
+    def extra(self) -> Mapping[str, str]:
+        """The field ids the documentation does not list."""
+        known = self.FIELDS
+        if self.values.keys() <= known.keys():
+            return _EMPTY
+        return {k: v for k, v in self.values.items() if k not in known}
 
     def get(self, field_id: str, default: str | None = None) -> str | None:
         return self.values.get(field_id, default)
