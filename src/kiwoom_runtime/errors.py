@@ -48,16 +48,24 @@ _SNIPPET_LEN = 300
 # which has been quoted from the live service too. A bare bracket must look like a code
 # (digits, at most a short letter prefix) so that a bracketed word is not taken for one.
 _BRACKET_RE = re.compile(r"\[(?:(\w+):\s*([^\]]*)\]?|([A-Za-z]{0,3}\d+)\])")
+# Order answers put a family code in brackets and the precise one in parentheses after it:
+# ``[2000](RC4058:모의투자 장종료)``, ``[2000](800033:매도가능수량이 부족합니다.)`` (recorded from
+# the mock host and reported by other clients); the inner code is the one that classifies.
+_FAMILY_RE = re.compile(r"\[\d+\]\(\s*(\w+)\s*:\s*([^)]*)\)?")
 
 
 def parse_bracket_code(return_msg: str | None) -> tuple[str | None, str | None]:
     """The bracketed code and its text from a ``return_msg``; else Nones.
 
     ``"...[8005:Token이 유효하지 않습니다]"`` → ``("8005", "Token이 ...")``;
-    ``"...[1700]"`` → ``("1700", None)``.
+    ``"...[1700]"`` → ``("1700", None)``; ``"[2000](RC4058:모의투자 장종료)"`` →
+    ``("RC4058", "모의투자 장종료")``.
     """
     if not return_msg:
         return None, None
+    family = _FAMILY_RE.search(return_msg)
+    if family is not None:
+        return family.group(1), family.group(2).strip() or None
     m = _BRACKET_RE.search(return_msg)
     if m is None:
         return None, None
@@ -203,7 +211,8 @@ class NotSupportedInMockError(APIError):
 
 
 class OrderRejectedError(APIError):
-    """The order was refused (RCxxxx codes, e.g. RC4058 after market close, RC9000)."""
+    """The order was refused and not placed (RCxxxx codes, e.g. RC4058 after market close,
+    RC9000; 800033 not enough shares to sell, 855056 not enough cash)."""
 
     hint = "order rejected"
 
@@ -377,8 +386,15 @@ HINTS: dict[str, str] = {
     "1687": "recursive call limited; back off",
     "1511": "a required field is missing (the manual may mark it optional)",
     "1999": "this TR is not available in mock trading (모의투자에서는 제공되지 않습니다)",
+    "RC4003": "the price is off the tick grid (호가단위 오류)",
+    "RC4025": "not enough orderable cash (주문가능금액)",
+    "RC4027": "the price is outside the daily price limits (상/하한가 오류)",
+    "RC4032": "the original order number does not exist (원주문번호)",
+    "RC4057": "order before the market opens",
     "RC4058": "order after market close",
     "RC9000": "order refused (e.g. NXT order on the mock host)",
+    "800033": "not enough shares to sell (매도가능수량 부족)",
+    "855056": "not enough cash or margin to buy (매수증거금 부족)",
 }
 
 
@@ -432,6 +448,7 @@ DEFAULT_ERROR_CODES = ErrorCodeMap(
         **dict.fromkeys(("1700", "1701", "1702", "1687"), RateLimitError),
         **dict.fromkeys(("1901", "1902"), UnknownSymbolError),
         **dict.fromkeys(("8104", "1999"), NotSupportedInMockError),
+        **dict.fromkeys(("800033", "855056"), OrderRejectedError),
     },
     prefixes={"15": InvalidInputError, "RC": OrderRejectedError},
 )
