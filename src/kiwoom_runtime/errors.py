@@ -51,7 +51,8 @@ _BRACKET_RE = re.compile(r"\[(?:(\w+):\s*([^\]]*)\]?|([A-Za-z]{0,3}\d+)\])")
 # Order answers put a family code in brackets and the precise one in parentheses after it:
 # ``[2000](RC4058:모의투자 장종료)``, ``[2000](800033:매도가능수량이 부족합니다.)`` (recorded from
 # the mock host and reported by other clients); the inner code is the one that classifies.
-_FAMILY_RE = re.compile(r"\[\d+\]\(\s*(\w+)\s*:\s*([^)]*)\)?")
+# The text runs to the end (it may hold parentheses of its own), less the closing one.
+_FAMILY_RE = re.compile(r"\[\d+\]\(\s*(\w+)\s*:\s*(.*?)\)?\s*$", re.DOTALL)
 
 
 def parse_bracket_code(return_msg: str | None) -> tuple[str | None, str | None]:

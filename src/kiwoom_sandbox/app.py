@@ -33,6 +33,7 @@ from kiwoom_sandbox.config import Fault, FaultKind, SandboxConfig
 from kiwoom_sandbox.fixtures import Fixture, find_fixture, load_fixtures
 from kiwoom_sandbox.limits import RateLimiter
 from kiwoom_sandbox.market import Market
+from kiwoom_sandbox.orders.engine import OrderEngine
 from kiwoom_sandbox.routes import Route, RouteTable
 from kiwoom_sandbox.symbols import well_formed
 from kiwoom_sandbox.synth import generate_body
@@ -142,6 +143,7 @@ class App:
         self.faults = FaultQueue()
         self._log: list[RequestRecord] = []
         self._market_cache: Market | None = None
+        self.orders = OrderEngine(self.routes, config, lambda: self._market(self.config))
 
     # --- configuration and log, thread-safe ---
     @property
@@ -314,6 +316,13 @@ class App:
             refused = self._mock_refusal(route, body)
             if refused is not None:
                 return self._json(200, api_id, refused)
+        if config.paper_trading and self.orders.handles(api_id):
+            _, unknown = self._symbols(config, route, body)
+            if unknown is not None:
+                return self._json(200, api_id, unknown)
+            traded = self.orders.answer(api_id, body, headers, config)
+            if traded is not None:
+                return self._json(200, api_id, *traded)
         return self._page(config, route, headers, body)
 
     def _key_problem(self, config: SandboxConfig, body: Mapping[str, Any]) -> dict[str, Any] | None:

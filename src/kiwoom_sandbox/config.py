@@ -16,6 +16,7 @@ from typing import Literal
 import attrs
 
 from kiwoom_sandbox.market import DEFAULT_MARKET_DATE
+from kiwoom_sandbox.orders.config import TradingConfig
 from kiwoom_sandbox.symbols import DEFAULT_UNIVERSE, Universe
 
 Mode = Literal["prod", "mock"]
@@ -102,6 +103,14 @@ class SandboxConfig:
     use_examples: bool = True
     """Serve the documentation example for the request it documents, when every value of it
     fits its field (kind and length) and no fixture matches; otherwise synthesize."""
+    paper_trading: bool = True
+    """Answer the order APIs and the account APIs the engine covers from one paper account
+    (``kiwoom_sandbox.orders``); False: stateless synthetic answers, as for any other TR."""
+    trading: TradingConfig = TradingConfig()
+    """The paper account and the engine: cash, fees, hours, clock start, fill speed."""
+    state_file: Path | None = attrs.field(default=None, converter=attrs.converters.optional(Path))
+    """Save the paper account here (JSON) after every change and load it at start, so it
+    survives a restart; None keeps it in memory. Read when the sandbox starts."""
 
     def __attrs_post_init__(self) -> None:
         if self.mode not in ("prod", "mock"):

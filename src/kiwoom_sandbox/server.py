@@ -26,7 +26,7 @@ import socket
 import struct
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -35,6 +35,8 @@ import attrs
 
 from kiwoom_sandbox.app import App, Reply, RequestRecord
 from kiwoom_sandbox.config import Fault, FaultKind, SandboxConfig
+from kiwoom_sandbox.orders.clock import SandboxClock
+from kiwoom_sandbox.orders.engine import OrderEngine, OrderEvent
 
 _JOIN_TIMEOUT = 5.0
 _POLL_INTERVAL = 0.05  # how fast stop() is noticed; tests start and stop a server each
@@ -285,6 +287,22 @@ class Sandbox:
 
     def reload_fixtures(self) -> None:
         self.app.reload_fixtures()
+
+    # --- paper trading (kiwoom_sandbox.orders) ---
+    @property
+    def orders(self) -> OrderEngine:
+        """The paper account behind the order and account APIs."""
+        return self.app.orders
+
+    @property
+    def clock(self) -> SandboxClock:
+        """The sandbox's Korea time: ``sb.clock.set(dt.time(9, 30))``, ``advance(minutes=5)``."""
+        return self.app.orders.clock
+
+    def on_order_event(self, listener: Callable[[OrderEvent], None]) -> Callable[[], None]:
+        """Call ``listener`` with every order event (접수, 체결, 확인); returns an unsubscriber.
+        ``kiwoom_sandbox.orders.realtime.connect`` turns them into 00 / 04 frames."""
+        return self.app.orders.subscribe(listener)
 
     # --- tokens without HTTP, for test setup ---
     def issue_token(self, appkey: str = "sandbox-appkey") -> str:
