@@ -84,7 +84,8 @@ def _filler(field: Field) -> str:
 @pytest.fixture(scope="module")
 def synthetic() -> Iterator[Sandbox]:
     """Answers built from the specs only (no fixture, no example), over the shipped specs."""
-    with Sandbox(make_config(use_fixtures=False, use_examples=False)) as sb:
+    # stateless answers for every TR: the paper account (tests/orders) would answer orders
+    with Sandbox(make_config(use_fixtures=False, use_examples=False, paper_trading=False)) as sb:
         yield sb
 
 
