@@ -143,7 +143,9 @@ class App:
         self.faults = FaultQueue()
         self._log: list[RequestRecord] = []
         self._market_cache: Market | None = None
-        self.orders = OrderEngine(self.routes, config, lambda: self._market(self.config))
+        self.orders = OrderEngine(
+            self.routes, lambda: self.config, lambda: self._market(self.config)
+        )
 
     # --- configuration and log, thread-safe ---
     @property
@@ -320,7 +322,7 @@ class App:
             _, unknown = self._symbols(config, route, body)
             if unknown is not None:
                 return self._json(200, api_id, unknown)
-            traded = self.orders.answer(api_id, body, headers, config)
+            traded = self.orders.answer(api_id, body, headers)
             if traded is not None:
                 return self._json(200, api_id, *traded)
         return self._page(config, route, headers, body)

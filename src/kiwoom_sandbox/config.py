@@ -106,7 +106,7 @@ class SandboxConfig:
     paper_trading: bool = True
     """Answer the order APIs and the account APIs the engine covers from one paper account
     (``kiwoom_sandbox.orders``); False: stateless synthetic answers, as for any other TR."""
-    trading: TradingConfig = TradingConfig()
+    trading: TradingConfig = attrs.field(factory=TradingConfig)
     """The paper account and the engine: cash, fees, hours, clock start, fill speed."""
     state_file: Path | None = attrs.field(default=None, converter=attrs.converters.optional(Path))
     """Save the paper account here (JSON) after every change and load it at start, so it

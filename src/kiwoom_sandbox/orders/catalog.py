@@ -3,7 +3,7 @@
 Order APIs are found by their facts, never by id: a TR the rules mark unsafe to resend whose
 method name the rules made ``place_<product>_<buy|sell>_order`` or
 ``<modify|cancel>_<product>_order`` (names come from the API 명: 매수/매도/정정/취소 주문), the
-product from the same name (``stock``, ``credit``, ``us``, ``gold_spot``). Its request fields
+product from the same name (``stock``, ``credit``, ``us``). Its request fields
 are read by their documented names (``ord_qty``, ``ord_uv``, ``orig_ord_no``, ``mdfy_qty``, ...).
 
 The account APIs differ in every field (the same LIST key even names a domestic and a gold
@@ -24,7 +24,7 @@ from codegen.spec import Field, TrSpec
 from kiwoom_sandbox.orders.kinds import OrderKind, order_kinds
 
 Action = Literal["buy", "sell", "modify", "cancel"]
-Product = Literal["stock", "credit", "us", "gold"]
+Product = Literal["stock", "credit", "us"]
 
 _PLACE = re.compile(r"^place_(?P<product>\w+?)_(?P<action>buy|sell)_order$")
 _CHANGE = re.compile(r"^(?P<action>modify|cancel)_(?P<product>\w+?)_order$")
@@ -32,8 +32,9 @@ _PRODUCTS: Mapping[str, Product] = {
     "stock": "stock",
     "credit": "credit",
     "us": "us",
-    "gold_spot": "gold",
 }
+"""Products the engine trades; gold spot (금현물, kt50000-kt50003) is not modelled: its codes
+(``M04020000``) are not in the sandbox's universe and answer 1901."""
 
 #: api_id -> the account view that answers it (see views.py).
 ACCOUNT_VIEWS: Mapping[str, str] = {

@@ -41,8 +41,8 @@ class SandboxClock:
             return self._now
 
     def set(self, when: dt.datetime | dt.time) -> dt.datetime:
-        """Jump to ``when`` (a time: on the clock's current date). Going back is allowed but
-        fills already made stay made."""
+        """Jump to ``when`` (a time: on the clock's current date). Going back is allowed: fills
+        already made stay made, and no minute is matched twice."""
         with self._lock:
             if isinstance(when, dt.datetime):
                 self._now = when.replace(tzinfo=None)

@@ -27,20 +27,20 @@ class MarketHours:
     15:30-20:00). US: 09:30-16:00 New York time.
     """
 
-    krx_orders_from: T = T(8, 30)
+    krx_orders_from: T = attrs.field(default=T(8, 30))
     """Regular orders are taken from here (queued for the opening auction) ..."""
-    krx_open: T = T(9, 0)
-    krx_close: T = T(15, 30)
+    krx_open: T = attrs.field(default=T(9, 0))
+    krx_close: T = attrs.field(default=T(15, 30))
     """... to here; the session's prices run from the open to the close."""
-    pre_market: tuple[T, T] = (T(8, 30), T(8, 40))
+    pre_market: tuple[T, T] = attrs.field(default=(T(8, 30), T(8, 40)))
     """장시작전시간외 (trde_tp 61): filled at the previous close."""
-    post_market: tuple[T, T] = (T(15, 40), T(16, 0))
+    post_market: tuple[T, T] = attrs.field(default=(T(15, 40), T(16, 0)))
     """장마감후시간외 (trde_tp 81): filled at the close."""
-    single_price: tuple[T, T] = (T(16, 0), T(18, 0))
+    single_price: tuple[T, T] = attrs.field(default=(T(16, 0), T(18, 0)))
     """시간외단일가 (trde_tp 62): filled at the close when the limit allows."""
-    nxt: tuple[T, T] = (T(8, 0), T(20, 0))
+    nxt: tuple[T, T] = attrs.field(default=(T(8, 0), T(20, 0)))
     """NXT takes orders in this window; outside the KRX session it trades at the last price."""
-    us: tuple[T, T] = (T(9, 30), T(16, 0))
+    us: tuple[T, T] = attrs.field(default=(T(9, 30), T(16, 0)))
     """US regular session, New York time."""
     enforce: bool = True
     """False: every order is taken whatever the clock says (the price is the nearest one)."""
@@ -78,8 +78,8 @@ class TradingConfig:
     """The 10-digit account number the answers show (made up)."""
     fees: Fees | None = None
     """None: ``MOCK_FEES`` in mode "mock", ``PROD_FEES`` otherwise."""
-    hours: MarketHours = MarketHours()
-    clock_start: dt.time = dt.time(10, 0)
+    hours: MarketHours = attrs.field(factory=MarketHours)
+    clock_start: dt.time = attrs.field(default=dt.time(10, 0))
     """The sandbox clock starts at this time of ``market_date`` (Korea time), inside the
     session, so an order placed right away is taken; move it with ``Sandbox.clock``."""
     wall_clock: bool = False

@@ -110,24 +110,28 @@ class OrderEngine:
     """One paper account behind the order and account APIs; thread-safe."""
 
     def __init__(
-        self, routes: RouteTable, config: SandboxConfig, market: Callable[[], Market]
+        self,
+        routes: RouteTable,
+        config: Callable[[], SandboxConfig],
+        market: Callable[[], Market],
     ) -> None:
         self._lock = threading.RLock()
         self._market = market
-        self._config = config
+        self._current = config
+        config_now = config()
         specs = {api_id: route.spec for api_id, route in routes.by_api_id.items()}
         self.order_apis: dict[str, OrderApi] = find_order_apis(specs)
         self.views = {a: v for a, v in ACCOUNT_VIEWS.items() if a in routes.by_api_id}
         self.view_fields = {a: routes.by_api_id[a].spec.response.body for a in self.views}
         self.listeners: list[Callable[[OrderEvent], None]] = []
         self._events: list[OrderEvent] = []
-        self.state_file: Path | None = config.state_file
+        self.state_file: Path | None = config_now.state_file
         loaded = load(self.state_file) if self.state_file is not None else None
-        self.state = loaded or self._fresh(config)
+        self.state = loaded or self._fresh(config_now)
         start = self.state.clock or dt.datetime.combine(
-            config.market_date, config.trading.clock_start
+            config_now.market_date, config_now.trading.clock_start
         )
-        self.clock = SandboxClock(start, wall=config.trading.wall_clock)
+        self.clock = SandboxClock(start, wall=config_now.trading.wall_clock)
         if self.state.matched_until is None:
             self.state.matched_until = self.clock.now()
         self.clock.listeners.append(self._on_clock)
@@ -145,24 +149,19 @@ class OrderEngine:
     def reset(self) -> None:
         """A fresh account at the configured start (the state file, if any, is rewritten)."""
         with self._lock:
-            config = self._config
+            config = self.config
             self.state = self._fresh(config)
             self.clock.set(dt.datetime.combine(config.market_date, config.trading.clock_start))
             self.state.matched_until = self.clock.now()
             self._save()
 
     def answer(
-        self,
-        api_id: str,
-        body: Mapping[str, Any],
-        headers: Mapping[str, str],
-        config: SandboxConfig,
+        self, api_id: str, body: Mapping[str, Any], headers: Mapping[str, str]
     ) -> Answer | None:
         """The answer to an order or account request, or None for the other APIs."""
         if not self.handles(api_id):
             return None
         with self._lock:
-            self._config = config
             self._catch_up(self.clock.now())
             if api_id in self.order_apis:
                 result = self._order(self.order_apis[api_id], body)
@@ -186,15 +185,15 @@ class OrderEngine:
 
     @property
     def config(self) -> SandboxConfig:
-        return self._config
+        return self._current()
 
     @property
     def trading(self) -> TradingConfig:
-        return self._config.trading
+        return self.config.trading
 
     @property
     def fees(self) -> Fees:
-        return self.trading.fees_for(self._config.mode)
+        return self.trading.fees_for(self.config.mode)
 
     @property
     def market(self) -> Market:
@@ -303,7 +302,7 @@ class OrderEngine:
     # --- orders -----------------------------------------------------------------------------
 
     def _order(self, api: OrderApi, body: Mapping[str, Any]) -> Answer:
-        mode = self._config.mode
+        mode = self.config.mode
         try:
             if api.action in ("buy", "sell"):
                 order = self._place(api, body)
@@ -324,7 +323,7 @@ class OrderEngine:
 
     def _done_message(self, api: OrderApi, order: Order) -> str:
         side = "매수" if order.side == "buy" else "매도"
-        if self._config.mode == "mock":
+        if self.config.mode == "mock":
             what = {"new": "", "modify": "정정", "cancel": "취소"}[order.action]
             return f"모의투자 {side if not what else what}주문완료"
         if api.product == "us":
@@ -351,7 +350,7 @@ class OrderEngine:
         if api.exchange_field is None:
             return "KRX"
         exchange = _digits(body.get(api.exchange_field)).upper() or "KRX"
-        if api.product != "us" and self._config.mode == "mock" and exchange != "KRX":
+        if api.product != "us" and self.config.mode == "mock" and exchange != "KRX":
             raise Refused(rj.NOT_OFFERED)  # NXT / SOR orders on the mock host (reported)
         return exchange
 
@@ -504,12 +503,12 @@ class OrderEngine:
             if need > have:
                 price = max(1, need // max(1, order.remaining))
                 can = max(0, have // price)
-                detail = "" if self._config.mode == "mock" else f" {can}주 매수가능"
+                detail = "" if self.config.mode == "mock" else f" {can}주 매수가능"
                 raise Refused(rj.NO_CASH, detail)
         else:
             can = self.sellable(order.code, order.product, order.loan_day) + freed
             if order.remaining > can:
-                detail = "" if self._config.mode == "mock" else f" {max(0, can)}주 매도가능"
+                detail = "" if self.config.mode == "mock" else f" {max(0, can)}주 매도가능"
                 raise Refused(rj.NO_SHARES, detail)
 
     def _target(self, api: OrderApi, body: Mapping[str, Any]) -> Order:
@@ -679,11 +678,11 @@ class OrderEngine:
     def _catch_up(self, now: dt.datetime) -> None:
         """Match every open order over the minutes since the last catch-up; expire the
         orders of trading days that ended."""
-        until = self.state.matched_until or now
-        if now > until:
-            for order in sorted(self.open_orders(), key=lambda o: o.ord_no):
-                self._match(order, now)
-            self.state.matched_until = now
+        # Each order remembers the last minute it was matched, so a clock set back and moved
+        # forward again never matches a minute twice.
+        for order in sorted(self.open_orders(), key=lambda o: o.ord_no):
+            self._match(order, now)
+        self.state.matched_until = now
         self.state.clock = None if self.clock.wall else now
         for order in list(self.open_orders()):
             if order.day < self.moment(order.product, now).day:
@@ -710,8 +709,8 @@ class OrderEngine:
                 mb = market.minute_bar(order.code, order.day, minute)
                 low, high, start, volume = mb.low, mb.high, mb.open, mb.volume
             if pricing is Pricing.STOP and not order.triggered:
-                reached = high >= order.cond_price if order.side == "buy" else low <= order.cond_price
-                if not reached:
+                stop = order.cond_price
+                if not (high >= stop if order.side == "buy" else low <= stop):
                     continue
                 order.triggered = True
             if pricing is Pricing.ON_CLOSE:
@@ -791,7 +790,7 @@ class OrderEngine:
                 and h.qty > 0
                 and (order.loan_day is None or h.loan_day == order.loan_day)
             ),
-            key=lambda h: (h.loan_day or dt.date.min),
+            key=lambda h: h.loan_day or dt.date.min,
         )
         repaid = 0
         realized = proceeds
