@@ -457,7 +457,12 @@ class BaseClient:
     # -- retry bookkeeping -------------------------------------------------------------------
 
     def _after_failure(
-        self, endpoint: Endpoint, exc: KiwoomError, attempt: int, started: float
+        self,
+        endpoint: Endpoint,
+        exc: KiwoomError,
+        attempt: int,
+        started: float,
+        body: Mapping[str, Any] | None = None,
     ) -> float:
         """Return the delay before the next attempt, or raise the final exception.
 
@@ -468,7 +473,9 @@ class BaseClient:
         if final and isinstance(exc, APITimeoutError | APIConnectionError):
             exc._gave_up(attempt, time.monotonic() - started)
         if decision is Decision.UNKNOWN_STATE:
-            raise OrderStateUnknownError(api_id=endpoint.api_id, cause=exc) from exc
+            raise OrderStateUnknownError(
+                api_id=endpoint.api_id, cause=exc, request=body, endpoint=endpoint, client=self
+            ) from exc
         if final:
             raise exc
         delay = self.retry.backoff(attempt, self.retry.retry_after_of(exc))
@@ -645,7 +652,7 @@ class SyncAPIClient(BaseClient):
                 self._refused_after_refresh(exc, token, refreshed)
                 raise
             except KiwoomError as exc:
-                delay = self._after_failure(endpoint, exc, attempt, started)
+                delay = self._after_failure(endpoint, exc, attempt, started, body)
                 attempt += 1
                 if delay > 0:
                     self._sleep(delay)
@@ -943,7 +950,7 @@ class AsyncAPIClient(BaseClient):
                 self._refused_after_refresh(exc, token, refreshed)
                 raise
             except KiwoomError as exc:
-                delay = self._after_failure(endpoint, exc, attempt, started)
+                delay = self._after_failure(endpoint, exc, attempt, started, body)
                 attempt += 1
                 if delay > 0:
                     await self._sleep(delay)

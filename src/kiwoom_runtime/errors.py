@@ -11,6 +11,7 @@ Every exception stores headers and bodies *redacted*: messages end up in logs an
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
@@ -350,16 +351,81 @@ class OrderStateUnknownError(KiwoomError):
     """A non-retry-safe TR (an order) may have been processed, but no answer came back.
 
     Kiwoom has no idempotency key, so the runtime never resends. The cause is ``__cause__``.
+    :meth:`reconcile` (``await`` :meth:`areconcile` on an ``AsyncClient``) asks the
+    order-status APIs whether the order landed; ``request`` is the body that was sent,
+    ``intent`` what it asked for, ``sent_at`` when (UTC).
     """
 
-    def __init__(self, *, api_id: str | None, cause: BaseException) -> None:
+    def __init__(
+        self,
+        *,
+        api_id: str | None,
+        cause: BaseException,
+        request: Mapping[str, Any] | None = None,
+        endpoint: Any = None,
+        client: Any = None,
+    ) -> None:
         self.api_id = api_id
         self.cause = cause
+        self.request: dict[str, Any] | None = (
+            redact_value(dict(request)) if request is not None else None
+        )
+        self.sent_at = _dt.datetime.now(_dt.UTC)
+        self._endpoint = endpoint
+        self._client = client
+        self.client_order_id: str | None = None
+        """Set when the order was sent under a client order id (``kiwoom_orders``)."""
+        self.ledger: Any = None
+        """The ``OrderLedger`` that claimed ``client_order_id``; reconcile records into it."""
         super().__init__(
             f"{api_id or '?'}: the order's fate is unknown (주문 처리 여부를 알 수 없습니다): "
             f"{cause}. It was NOT resent automatically; check the order status TRs "
-            "(e.g. 미체결/체결 조회) before sending it again."
+            "(e.g. 미체결/체결 조회) before sending it again: error.reconcile() asks them."
         )
+
+    @property
+    def intent(self) -> Any:
+        """What the request asked for (``kiwoom_runtime.orders.OrderIntent``), if known."""
+        from kiwoom_runtime.orders import order_intent
+
+        if self._endpoint is None or self.request is None:
+            return None
+        return order_intent(self._endpoint, self.request)
+
+    def _options(self, options: dict[str, Any]) -> dict[str, Any]:
+        if self.ledger is not None and "exclude" not in options:
+            options["exclude"] = self.ledger.known_order_numbers()
+        return options
+
+    def _record(self, result: Any) -> None:
+        if self.ledger is not None and self.client_order_id is not None:
+            self.ledger.record_reconciled(self.client_order_id, result)
+
+    def reconcile(self, **options: Any) -> Any:
+        """Ask the order-status APIs, with the client that sent the order, whether it landed:
+        a ``ReconcileResult`` (LANDED with the order number, NOT_FOUND or UNKNOWN). Options:
+        see ``kiwoom_runtime.orders.reconcile``."""
+        from kiwoom_runtime.client import AsyncAPIClient, SyncAPIClient
+        from kiwoom_runtime.orders import reconcile
+
+        if isinstance(self._client, AsyncAPIClient):
+            raise KiwoomError("this order was sent by an AsyncClient: await error.areconcile()")
+        if not isinstance(self._client, SyncAPIClient):
+            raise KiwoomError(f"{self.api_id}: no client to reconcile with")
+        result = reconcile(self._client, self, **self._options(options))
+        self._record(result)
+        return result
+
+    async def areconcile(self, **options: Any) -> Any:
+        """The asyncio mirror of :meth:`reconcile` (for orders sent by an ``AsyncClient``)."""
+        from kiwoom_runtime.client import AsyncAPIClient
+        from kiwoom_runtime.orders import areconcile
+
+        if not isinstance(self._client, AsyncAPIClient):
+            raise KiwoomError("this order was not sent by an AsyncClient: use error.reconcile()")
+        result = await areconcile(self._client, self, **self._options(options))
+        self._record(result)
+        return result
 
 
 class PagingError(KiwoomError):
