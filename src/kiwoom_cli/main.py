@@ -4,6 +4,7 @@
     kiwoom-typed call ka10005 stk_cd=005930 --all-pages | --max-pages N
     kiwoom-typed call ka10001 stk_cd=005930 --base-url http://127.0.0.1:8080   (a sandbox)
     kiwoom-typed list
+    kiwoom-typed order buy 005930 10 --price 70000 [--dry-run]   (kiwoom_cli.orders)
     kiwoom-typed sandbox [--port 8080]
 
 Credentials come from KIWOOM_APPKEY / KIWOOM_SECRETKEY only, never from the command line (where
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from kiwoom_cli import orders as order_cli
 from kiwoom_cli.output import list_key, render
 from kiwoom_runtime import ArgumentError, KiwoomError
 from kiwoom_sandbox import cli as sandbox_cli
@@ -209,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = sub.add_parser("list", help="list the TRs this client knows")
     listing.set_defaults(func=_cmd_list)
+
+    order_cli.add_parser(sub)
 
     sandbox = sub.add_parser(
         "sandbox",

@@ -344,7 +344,7 @@ class Orders(_Desk):
             raise ArgumentError("code", "a US modify or cancel needs code= (the ticker)")
         row = self.open_order(order_no)
         if row is None:
-            raise ArgumentError("order_no", f"{order_no} is not an open order; pass code=")
+            raise ArgumentError("order_no", f"{order_no} is not an open order; give its stock code")
         return str(row.stk_cd)
 
     def _send(
