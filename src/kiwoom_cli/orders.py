@@ -150,7 +150,9 @@ def run(args: argparse.Namespace, *, stdin: TextIO | None = None, err: TextIO | 
         if not _confirm(client, args, stdin, err):
             print("aborted: nothing was sent", file=err)
             return 1
-        orders = Orders(client, ledger=args.ledger)
+        # One process per order: list the day's orders first, so that a failure can be
+        # reconciled even against identical orders sent earlier (by this tool or another).
+        orders = Orders(client, ledger=args.ledger, baseline=not args.dry_run)
         try:
             result = _call(orders, args)
         except OrderStateUnknownError as error:

@@ -20,10 +20,13 @@ from kiwoom_runtime._logging import logger
 from kiwoom_runtime.orders import (
     DryRun,
     DuplicateClientOrderIdError,
+    OrderIntent,
     OrderLedger,
+    asnapshot,
     check_order,
     dry_run,
     order_intent,
+    snapshot,
 )
 from kiwoom_runtime.registry import TrInfo
 
@@ -82,6 +85,10 @@ class _Prepared:
     request: Any
     body: dict[str, Any]
 
+    @property
+    def intent(self) -> OrderIntent:
+        return order_intent(self.info.endpoint, self.body)
+
 
 class _Desk:
     """What the sync and async desks share: building and checking requests, the ledger."""
@@ -93,6 +100,7 @@ class _Desk:
         ledger: OrderLedger | str | os.PathLike[str] | None = None,
         check: bool = True,
         etf: bool | None = None,
+        baseline: bool = False,
     ) -> None:
         self.client = client
         if ledger is not None and not isinstance(ledger, OrderLedger):
@@ -100,6 +108,7 @@ class _Desk:
         self.ledger: OrderLedger | None = ledger
         self.check = check
         self.etf = etf
+        self.baseline = baseline
 
     def _info(self, product: Product, action: Action) -> TrInfo:
         from kiwoom_typed import REGISTRY
@@ -157,9 +166,8 @@ class _Desk:
         request = info.build_request({k: v for k, v in arguments.items() if v is not None})
         body = request.to_dict()
         if self.check:
-            intent = order_intent(info.endpoint, body)
             check_order(
-                intent,
+                order_intent(info.endpoint, body),
                 etf=self.etf if etf is None else etf,
                 limits=limits,
                 env=getattr(self.client, "env", None),
@@ -178,11 +186,17 @@ class _Desk:
             return
         self.ledger.claim(client_order_id, prepared.info.api_id, prepared.body)
 
-    def _failed(self, error: KiwoomError, client_order_id: str | None) -> None:
-        """Record a failure; an unknown fate keeps the id and the ledger on the error."""
+    def _failed(
+        self,
+        error: KiwoomError,
+        client_order_id: str | None,
+        baseline: frozenset[str] | None = None,
+    ) -> None:
+        """Record a failure; an unknown fate keeps the id, the ledger and the baseline."""
         if isinstance(error, OrderStateUnknownError):
             error.client_order_id = client_order_id
             error.ledger = self.ledger
+            error.baseline = baseline
         if client_order_id is None or self.ledger is None:
             return
         if isinstance(error, OrderStateUnknownError):
@@ -231,7 +245,12 @@ class _Desk:
 
 class Orders(_Desk):
     """Buy, sell, modify and cancel through a ``Client``, checked, optionally dry-run, with an
-    optional client order id ledger (``ledger=`` a path or an ``OrderLedger``)."""
+    optional client order id ledger (``ledger=`` a path or an ``OrderLedger``).
+
+    ``baseline=True`` lists the day's orders of the code (kt00007) before each order, so that
+    after an ambiguous failure reconciliation can tell it from identical earlier orders sent
+    by other means (one more query per order).
+    """
 
     client: Client
 
@@ -242,8 +261,9 @@ class Orders(_Desk):
         ledger: OrderLedger | str | os.PathLike[str] | None = None,
         check: bool = True,
         etf: bool | None = None,
+        baseline: bool = False,
     ) -> None:
-        super().__init__(client, ledger=ledger, check=check, etf=etf)
+        super().__init__(client, ledger=ledger, check=check, etf=etf, baseline=baseline)
 
     def buy(
         self,
@@ -363,12 +383,22 @@ class Orders(_Desk):
         self._claim(prepared, client_order_id, dry)
         if dry:
             return dry_run(self.client, prepared.info.endpoint, prepared.request)
+        before = self._snapshot(prepared, client_order_id)
         try:
             response = self.client._call(prepared.info.endpoint, prepared.request)
         except KiwoomError as error:
-            self._failed(error, client_order_id)
+            self._failed(error, client_order_id, before)
             raise
         return self._placed(prepared, response, client_order_id)
+
+    def _snapshot(self, prepared: _Prepared, client_order_id: str | None) -> frozenset[str] | None:
+        if not self.baseline:
+            return None
+        try:
+            return snapshot(self.client, prepared.intent)
+        except KiwoomError as error:
+            self._failed(error, client_order_id)  # not sent: the id is not used up silently
+            raise
 
 
 class AsyncOrders(_Desk):
@@ -383,8 +413,9 @@ class AsyncOrders(_Desk):
         ledger: OrderLedger | str | os.PathLike[str] | None = None,
         check: bool = True,
         etf: bool | None = None,
+        baseline: bool = False,
     ) -> None:
-        super().__init__(client, ledger=ledger, check=check, etf=etf)
+        super().__init__(client, ledger=ledger, check=check, etf=etf, baseline=baseline)
 
     async def buy(
         self,
@@ -471,9 +502,16 @@ class AsyncOrders(_Desk):
         self._claim(prepared, client_order_id, dry)
         if dry:
             return dry_run(self.client, prepared.info.endpoint, prepared.request)
+        before = None
+        if self.baseline:
+            try:
+                before = await asnapshot(self.client, prepared.intent)
+            except KiwoomError as error:
+                self._failed(error, client_order_id)
+                raise
         try:
             response = await self.client._call(prepared.info.endpoint, prepared.request)
         except KiwoomError as error:
-            self._failed(error, client_order_id)
+            self._failed(error, client_order_id, before)
             raise
         return self._placed(prepared, response, client_order_id)

@@ -278,6 +278,9 @@ class BaseClient:
         self.error_codes = error_codes or DEFAULT_ERROR_CODES
         self.check_mock_support = check_mock_support
         self._closed = False
+        #: Order numbers this client got back from order TRs: reconciling an ambiguous failure
+        #: leaves them out, since they are other orders (``OrderStateUnknownError.reconcile``).
+        self.order_numbers: set[str] = set()
         # After the argument checks above, so that those never start an embedded sandbox.
         environment: str = self.env  # the token cache namespace
         if base_url is None and self.env in ("prod", "mock"):
@@ -438,6 +441,13 @@ class BaseClient:
             body=data,
             elapsed=elapsed,
         )
+
+    def _remember(self, endpoint: Endpoint, raw: RawResponse) -> RawResponse:
+        """Keep the order number of an order TR's answer (see ``order_numbers``)."""
+        number = (raw.body or {}).get("ord_no") if not endpoint.retry_safe else None
+        if isinstance(number, str) and number.strip():
+            self.order_numbers.add(number.strip())
+        return raw
 
     def _decode(self, endpoint: Endpoint, raw: RawResponse) -> Any:
         assert raw.body is not None
@@ -639,7 +649,7 @@ class SyncAPIClient(BaseClient):
                     raise self._transport_error(endpoint, exc, effective_timeout) from exc
                 elapsed = time.monotonic() - start
                 logger.debug("%s: HTTP %d in %.3fs", endpoint.api_id, response.status_code, elapsed)
-                return self._process(endpoint, response, elapsed)
+                return self._remember(endpoint, self._process(endpoint, response, elapsed))
             except TokenError as exc:
                 if self._should_refresh(exc, token, refreshed) and self.tokens.can_issue:
                     assert token is not None
@@ -937,7 +947,7 @@ class AsyncAPIClient(BaseClient):
                     raise self._transport_error(endpoint, exc, effective_timeout) from exc
                 elapsed = time.monotonic() - start
                 logger.debug("%s: HTTP %d in %.3fs", endpoint.api_id, response.status_code, elapsed)
-                return self._process(endpoint, response, elapsed)
+                return self._remember(endpoint, self._process(endpoint, response, elapsed))
             except TokenError as exc:
                 if self._should_refresh(exc, token, refreshed) and self.tokens.can_issue:
                     assert token is not None

@@ -377,6 +377,8 @@ class OrderStateUnknownError(KiwoomError):
         """Set when the order was sent under a client order id (``kiwoom_orders``)."""
         self.ledger: Any = None
         """The ``OrderLedger`` that claimed ``client_order_id``; reconcile records into it."""
+        self.baseline: frozenset[str] | None = None
+        """Order numbers listed before this order was sent (``Orders(baseline=True)``)."""
         super().__init__(
             f"{api_id or '?'}: the order's fate is unknown (주문 처리 여부를 알 수 없습니다): "
             f"{cause}. It was NOT resent automatically; check the order status TRs "
@@ -393,8 +395,15 @@ class OrderStateUnknownError(KiwoomError):
         return order_intent(self._endpoint, self.request)
 
     def _options(self, options: dict[str, Any]) -> dict[str, Any]:
-        if self.ledger is not None and "exclude" not in options:
-            options["exclude"] = self.ledger.known_order_numbers()
+        """Leave out the orders known to be others: this client's, the ledger's, the baseline's."""
+        known = set(options.get("exclude", ()))
+        known |= set(getattr(self._client, "order_numbers", ()))
+        if self.ledger is not None:
+            known |= self.ledger.known_order_numbers()
+        known |= self.baseline or set()
+        options["exclude"] = frozenset(known)
+        if self.baseline is not None:
+            options.setdefault("baseline", True)
         return options
 
     def _record(self, result: Any) -> None:

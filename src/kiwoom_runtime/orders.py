@@ -56,12 +56,14 @@ __all__ = [
     "StatusRow",
     "StatusSource",
     "areconcile",
+    "asnapshot",
     "check_order",
     "dry_run",
     "krx_price_limits",
     "krx_tick_size",
     "order_intent",
     "reconcile",
+    "snapshot",
 ]
 
 Action = Literal["new", "modify", "cancel"]
@@ -488,6 +490,7 @@ def _decide(
     rows: Iterable[StatusRow],
     exclude: frozenset[str],
     after: str | None,
+    baseline: bool,
 ) -> ReconcileResult | None:
     """The result one source's rows give, or None to ask the next source."""
     known = {n.lstrip("0") for n in exclude}
@@ -502,9 +505,13 @@ def _decide(
     unique = {row.ord_no: row for row in found}
     if len(unique) == 1:
         (number,) = unique
-        return ReconcileResult(
-            ReconcileOutcome.LANDED, number, "one order matches", source.api_id, found
-        )
+        reason = "one order matches"
+        if not baseline and after is None:
+            reason += (
+                " (no baseline: an identical order sent earlier by other means would look the "
+                "same; Orders(baseline=True) lists the orders before sending)"
+            )
+        return ReconcileResult(ReconcileOutcome.LANDED, number, reason, source.api_id, found)
     if len(unique) > 1:
         numbers = ", ".join(sorted(unique))
         reason = (
@@ -537,14 +544,18 @@ def reconcile(
     sources: Sequence[StatusSource] | None = None,
     exclude: Iterable[str] = (),
     after: str | None = None,
+    baseline: bool = False,
     attempts: int = 1,
     wait: float = 1.0,
     max_pages: int = 20,
 ) -> ReconcileResult:
     """Ask the order-status APIs whether the order of ``error`` landed.
 
-    ``exclude``: order numbers known to be other orders (a ledger passes every number it
-    recorded); ``after``: the last order number known before this one was sent. With
+    ``exclude``: order numbers known to be other orders (``error.reconcile()`` passes the
+    client's own, the ledger's and the baseline's); ``baseline``: ``exclude`` holds every order
+    listed before the send (:func:`snapshot`); ``after``: the last order number known before
+    this one was sent. Without a baseline, an identical order sent earlier by other means (영웅문,
+    another program) cannot be told from this one. With
     ``attempts`` > 1, an order not seen yet is asked for again after ``wait`` seconds (a
     slow server may still be processing it). A failing status query gives UNKNOWN, never an
     exception.
@@ -565,7 +576,7 @@ def reconcile(
                     ReconcileOutcome.UNKNOWN, None, f"{source.api_id} failed: {exc}", source.api_id
                 )
                 continue
-            decided = _decide(intent, source, rows, skip, after)
+            decided = _decide(intent, source, rows, skip, after, baseline)
             if decided is not None:
                 result = decided
                 break
@@ -583,6 +594,7 @@ async def areconcile(
     sources: Sequence[StatusSource] | None = None,
     exclude: Iterable[str] = (),
     after: str | None = None,
+    baseline: bool = False,
     attempts: int = 1,
     wait: float = 1.0,
     max_pages: int = 20,
@@ -608,7 +620,7 @@ async def areconcile(
                     ReconcileOutcome.UNKNOWN, None, f"{source.api_id} failed: {exc}", source.api_id
                 )
                 continue
-            decided = _decide(intent, source, rows, skip, after)
+            decided = _decide(intent, source, rows, skip, after, baseline)
             if decided is not None:
                 result = decided
                 break
@@ -617,6 +629,44 @@ async def areconcile(
         await asyncio.sleep(wait)
     logger.info("%s: reconciled: %s", intent.api_id, result)
     return result
+
+
+def _complete(intent: OrderIntent, sources: Sequence[StatusSource] | None) -> StatusSource:
+    chosen = sources if sources is not None else STATUS_SOURCES[intent.market]
+    found = next((s for s in chosen if s.complete), None)
+    if found is None:
+        raise KiwoomError(f"{intent.api_id}: no status API lists every order of the day")
+    return found
+
+
+def snapshot(
+    client: SyncAPIClient,
+    intent: OrderIntent,
+    *,
+    sources: Sequence[StatusSource] | None = None,
+    max_pages: int = 20,
+) -> frozenset[str]:
+    """The order numbers listed for ``intent``'s code before it is sent: the baseline that
+    lets reconciliation tell this order from identical earlier ones."""
+    source = _complete(intent, sources)
+    pager = client._paginate(source.endpoint, source.request(intent), max_pages=max_pages)
+    return frozenset(row.ord_no for page in pager for row in source.rows(page))
+
+
+async def asnapshot(
+    client: AsyncAPIClient,
+    intent: OrderIntent,
+    *,
+    sources: Sequence[StatusSource] | None = None,
+    max_pages: int = 20,
+) -> frozenset[str]:
+    """The asyncio mirror of :func:`snapshot`."""
+    source = _complete(intent, sources)
+    pager = client._paginate(source.endpoint, source.request(intent), max_pages=max_pages)
+    numbers: set[str] = set()
+    async for page in pager:
+        numbers.update(row.ord_no for row in source.rows(page))
+    return frozenset(numbers)
 
 
 # --- the client order id ledger ----------------------------------------------------------------

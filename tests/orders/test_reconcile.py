@@ -103,16 +103,27 @@ def test_modifies_and_cancels_are_reconciled_by_their_original(sb: Sandbox) -> N
         assert error.reconcile().not_found  # no second cancel of that order exists
 
 
-def test_identical_orders_are_ambiguous_until_the_known_ones_are_excluded(sb: Sandbox) -> None:
+def test_identical_orders_sent_elsewhere_are_ambiguous_without_a_baseline(sb: Sandbox) -> None:
+    with client(sb) as other:  # another program on the same account
+        known = [Orders(other).buy(CODE, 1, kind="3").order_no for _ in range(2)]
     with client(sb) as c:
-        orders = Orders(c)
-        known = [orders.buy(CODE, 1, kind="3").order_no for _ in range(2)]
         sb.inject("kt10000", "reset")
-        error = fails(lambda: orders.buy(CODE, 1, kind="3"))
+        error = fails(lambda: Orders(c).buy(CODE, 1, kind="3"))
         ambiguous = error.reconcile()
         assert ambiguous.unknown and "3 orders match" in ambiguous.reason
         assert error.reconcile(exclude=known).order_no == "0000003"
         assert error.reconcile(after=known[-1]).order_no == "0000003"
+        # the client's own earlier orders are left out by themselves
+        mine = Orders(c).buy(CODE, 1, kind="3").order_no
+        sb.inject("kt10000", "reset")
+        error = fails(lambda: Orders(c).buy(CODE, 1, kind="3"))
+        assert error.reconcile(exclude=[*known, "0000003"]).order_no == "0000005"
+        assert mine == "0000004"
+        # a baseline taken before sending tells the order from every earlier one
+        sb.inject("kt10000", "reset")
+        error = fails(lambda: Orders(c, baseline=True).buy(CODE, 1, kind="3"))
+        found = error.reconcile()
+        assert found.order_no == "0000006" and "no baseline" not in found.reason
 
 
 def test_a_failing_status_query_never_claims_absence(sb: Sandbox) -> None:
