@@ -109,3 +109,16 @@ def test_the_account_survives_a_restart_from_its_state_file(tmp_path: Path) -> N
     assert second.deposit() == deposit
     assert second.buy(1, kind="3")["ord_no"] == "0000003"  # numbering goes on
     assert second.cancel(resting)["return_code"] == 0
+
+
+def test_the_sandbox_command_line_sets_up_the_paper_account(tmp_path: Path) -> None:
+    from kiwoom_sandbox.cli import build_parser, config_from_args
+
+    args = build_parser().parse_args(
+        ["--clock", "09:30", "--cash", "5000000", "--state-file", str(tmp_path / "s.json")]
+    )
+    made = config_from_args(args)
+    assert made.trading.clock_start == dt.time(9, 30) and made.trading.cash == 5_000_000
+    assert made.state_file == tmp_path / "s.json" and made.paper_trading
+    now = config_from_args(build_parser().parse_args(["--clock", "now", "--no-paper-trading"]))
+    assert now.trading.wall_clock and not now.paper_trading
