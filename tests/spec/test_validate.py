@@ -193,3 +193,26 @@ def test_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     err = capsys.readouterr().err
     assert "ka10001.yaml:" in err and "length: expected an integer, got 'forty'" in err
     assert main(["validate", "--specs", str(tmp_path / "nowhere")]) == 2
+
+
+def test_fixtures_given_get_a_summary_per_api(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    envelope = {"return_code": 0, "return_msg": "ok"}
+    answers = {
+        "ka00001": {"acctNo": "**********"},
+        "ka10001": {"stk_cd": "005930", "cur_prc": "12.5", "surprise": "1"},
+    }
+    for api_id, body in answers.items():
+        (tmp_path / api_id).mkdir()
+        recording = {"recorded": {"partial": True}, "pages": [{"body": body | envelope}]}
+        (tmp_path / api_id / "r.json").write_text(json.dumps(recording), encoding="utf-8")
+    assert main(["validate", "--specs", str(SPECS), "--fixtures", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"2 API(s) answered under {tmp_path}" in out
+    assert "  ka00001      1 file(s): agree with the spec" in out
+    line = next(x for x in out.splitlines() if x.startswith("  ka10001"))
+    assert "key-not-in-table [open] response.surprise" in line
+    assert "value-kind [open] response.cur_prc" in line
+    assert main(["validate", "--specs", str(SPECS)]) == 0  # no --fixtures: no summary
+    assert "answered under" not in capsys.readouterr().out
