@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import re
 import secrets
 import threading
 from collections.abc import Mapping
@@ -221,6 +222,7 @@ def _dump(value: Any, indent: str) -> str:
     return _compact(value)
 
 
+_API_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 
 
@@ -260,6 +262,8 @@ class Recorder:
 
     def create(self, api_id: str, at: _dt.datetime, text: str) -> Path:
         """Write ``text`` to a new file under ``<directory>/<api_id>/``, never over another."""
+        if not _API_ID.match(api_id):  # a directory name: never a path of its own
+            raise ValueError(f"cannot record an API ID like {api_id[:20]!r}")
         folder = self.directory / api_id
         folder.mkdir(parents=True, exist_ok=True)
         stamp = at.strftime("%Y%m%d-%H%M%S")

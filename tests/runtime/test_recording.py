@@ -182,6 +182,15 @@ def test_a_recording_failure_is_logged_once_and_calls_go_on(
     assert blocker.read_text() == "x"
 
 
+def test_an_api_id_is_never_a_path(fake: FakeKiwoom, tmp_path: Path) -> None:
+    odd = attrs.evolve(QUERY, api_id="../escape")
+    kwargs = client_kwargs(fake, token="given", record=tmp_path / "rec")
+    fake.check_token = False
+    with SyncAPIClient(transport=fake.transport(), **kwargs) as c:
+        assert c._call(odd, {"stk_cd": "005930"})["return_code"] == 0
+    assert not (tmp_path / "escape").exists() and not files(tmp_path)
+
+
 def test_the_async_client_records_too(fake: FakeKiwoom, tmp_path: Path) -> None:
     fake.handlers["ka10075"] = pages_handler([[1], [2]])
 
