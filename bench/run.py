@@ -961,6 +961,10 @@ def main() -> None:
         log("5. codegen, import, first call")
         codegen = bench_codegen(sb.base_url)
     loop.close()
+    log("8. the catalogue: generate, import, mypy, wheel (beside references)")
+    import catalogue_bench
+
+    catalogue = catalogue_bench.run()
 
     cases = rate["cases"]
     results.update(
@@ -987,6 +991,7 @@ def main() -> None:
             "profile": profiles,
             "stages_us": stages,
             "no_network": no_network,
+            "catalogue": catalogue,
             "bench_seconds": time.perf_counter() - started,
         }
     )

@@ -74,8 +74,6 @@ class TradingConfig:
     """Won on deposit at the start (an empty mock account showed 10,000,000: kt00018 capture)."""
     usd_cash: Decimal = Decimal("10000.00")
     """Dollars on deposit for US orders."""
-    account_no: str = "8100000011"
-    """The 10-digit account number the answers show (made up)."""
     fees: Fees | None = None
     """None: ``MOCK_FEES`` in mode "mock", ``PROD_FEES`` otherwise."""
     hours: MarketHours = attrs.field(factory=MarketHours)
@@ -102,8 +100,6 @@ class TradingConfig:
             raise ValueError("max_fill_per_minute must be >= 1 or None")
         if self.page_rows < 1:
             raise ValueError("page_rows must be >= 1")
-        if not (len(self.account_no) == 10 and self.account_no.isdigit()):
-            raise ValueError("account_no must be 10 digits")
 
     def fees_for(self, mode: str) -> Fees:
         if self.fees is not None:

@@ -839,7 +839,7 @@ class OrderEngine:
                 price=self.price(order.code, order.product),
                 previous_close=bar.previous_close,
                 cash=self.settled_cash(),
-                account_no=self.trading.account_no,
+                account_no=self.config.account_number,
             )
         )
 

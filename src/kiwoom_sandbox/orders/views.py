@@ -157,7 +157,7 @@ def _order_row(engine: OrderEngine, order: Order) -> Row:
     last = order.fills[-1] if order.fills else None
     stex, stex_text, sor = _EXCHANGE_TP.get(order.exchange, ("1", "KRX", "N"))
     return {
-        "acnt_no": engine.trading.account_no,
+        "acnt_no": engine.config.account_number,
         "ord_no": order.ord_no,
         "stk_cd": order.code,
         "ord_stt": order.status,
