@@ -88,6 +88,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--base-url", help="any base URL (a loopback one is taken for a sandbox)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    p.add_argument(
+        "--record",
+        metavar="DIR",
+        help="write each answer as a masked fixture under DIR (as for call)",
+    )
     p.add_argument("--specs", help="spec directory for the sandbox (default: shipped)")
     p.add_argument("--fixtures", help="fixture directory for the sandbox (default: shipped)")
     p.set_defaults(func=run)
