@@ -10,6 +10,8 @@ Where the data comes from, first match wins:
 1. ``pages_for`` names the api-id: synthetic pages, always (benchmarks);
 2. a fixture whose ``request`` matches: served as recorded, whatever code it names;
 3. a stock code the sandbox does not list (``symbol_policy``, ``universe``): ``[1901:...]``;
+   then, for the order APIs and the account APIs it covers, the paper account
+   (``kiwoom_sandbox.orders``, unless ``paper_trading=False``);
 4. the documentation example, if it documents this request and every value fits the spec;
 5. synthetic pages (``synth.py``), over the price path of ``market.py``.
 """
@@ -318,7 +320,7 @@ class App:
             refused = self._mock_refusal(route, body)
             if refused is not None:
                 return self._json(200, api_id, refused)
-        if config.paper_trading and self.orders.handles(api_id):
+        if self._paper(config, route, body):
             _, unknown = self._symbols(config, route, body)
             if unknown is not None:
                 return self._json(200, api_id, unknown)
@@ -326,6 +328,18 @@ class App:
             if traded is not None:
                 return self._json(200, api_id, *traded)
         return self._page(config, route, headers, body)
+
+    def _paper(self, config: SandboxConfig, route: Route, body: Mapping[str, Any]) -> bool:
+        """Does the paper account answer? Not when ``pages_for`` forces synthetic pages, nor
+        when a fixture recorded this very request (first match wins, as for every TR)."""
+        if not config.paper_trading or not self.orders.handles(route.api_id):
+            return False
+        if route.api_id in config.pages_for:
+            return False
+        if not config.use_fixtures:
+            return True
+        with self._lock:
+            return find_fixture(self.fixtures, route.api_id, body) is None
 
     def _key_problem(self, config: SandboxConfig, body: Mapping[str, Any]) -> dict[str, Any] | None:
         if config.valid_keys is None:
