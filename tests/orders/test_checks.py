@@ -171,3 +171,17 @@ def test_a_dry_run_shows_the_exact_request_and_sends_nothing() -> None:
         with pytest.raises(ArgumentError):  # the checks run on a dry run too
             Orders(client).buy("005930", 0, dry_run=True)
         assert sb.requests == []  # not even a token was asked for
+
+
+def test_the_order_table_agrees_with_the_method_names_the_rules_gave() -> None:
+    from kiwoom_orders import ORDER_TRS
+
+    for (product, action), api_id in ORDER_TRS.items():
+        info = REGISTRY[api_id]
+        expected = (
+            f"place_{product}_{action}_order"
+            if action in ("buy", "sell")
+            else f"{action}_{product}_order"
+        )
+        assert info.method_name == expected, api_id
+        assert info.endpoint.retry_safe is False, api_id
