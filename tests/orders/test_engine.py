@@ -9,6 +9,7 @@ a run; time moves only through the sandbox clock.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,7 @@ from kiwoom_sandbox.market import SESSION_MINUTES, price_limits, tick_size
 from kiwoom_sandbox.orders import rejections as rj
 from kiwoom_sandbox.orders.catalog import find_order_apis
 from kiwoom_sandbox.orders.views import pad, rate
+from tests.conftest import ROOT
 from tests.orders.conftest import CODE, DAY, Paper, at, qty
 
 MINUTE_AT_10 = 60
@@ -440,3 +442,29 @@ def test_formats_match_the_recorded_answers() -> None:
     assert pad(272750, 15) == "000000000272750"
     assert rate(Decimal("-0.9877")) == "-00000000.99"
     assert rate(Decimal("2.977")) == "000000002.98"
+
+
+def _recorded(api_id: str) -> dict[str, object]:
+    """The body of the one answer of ``api_id`` recorded from the mock host."""
+    (path,) = sorted((ROOT / "tests" / "live_responses" / api_id).glob("*.json"))
+    body: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))["body"]
+    return body
+
+
+def test_mock_answers_match_the_recorded_ones(paper: Paper) -> None:
+    paper.app.configure(mode="mock")
+    # an account with no open orders answers exactly as recorded (tests/live_responses/ka10075)
+    assert paper.post("ka10075", {"all_stk_tp": "0", "trde_tp": "0", "stex_tp": "0"}) == (
+        _recorded("ka10075")
+    )
+    # a 1-share market buy: the recorded keys and message, our own order number
+    recorded = _recorded("kt10000")
+    answer = paper.buy(1, kind="3")
+    assert set(answer) == set(recorded) and answer["return_msg"] == recorded["return_msg"]
+    assert len(str(answer["ord_no"])) == len(str(recorded["ord_no"]))
+    # a cancel answers the keys the same source quotes: ord_no, base_orig_ord_no, cncl_qty
+    far = price_limits(paper.market.bar(CODE, DAY).previous_close)[0]
+    resting = paper.buy(1, far)["ord_no"]
+    cancel = paper.cancel(resting)
+    assert set(cancel) == {"ord_no", "base_orig_ord_no", "cncl_qty", "return_code", "return_msg"}
+    assert cancel["return_msg"] == "모의투자 취소주문완료"
