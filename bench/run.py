@@ -966,7 +966,11 @@ def main() -> None:
         log("5. codegen, import, first call")
         codegen = bench_codegen(sb.base_url)
     loop.close()
-    log("8. real-time (bench/realtime_bench.py)")
+    log("8. the catalogue: generate, import, mypy, wheel (beside references)")
+    import catalogue_bench
+
+    catalogue = catalogue_bench.run()
+    log("9. real-time (bench/realtime_bench.py)")
     realtime = realtime_bench.run()
 
     cases = rate["cases"]
@@ -994,6 +998,7 @@ def main() -> None:
             "profile": profiles,
             "stages_us": stages,
             "no_network": no_network,
+            "catalogue": catalogue,
             "realtime": realtime,
             "realtime_decode_vs_json_loads": realtime["decode"][REALTIME_TYPED][
                 "ratio_vs_json_loads"

@@ -11,6 +11,7 @@ Every exception stores headers and bodies *redacted*: messages end up in logs an
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
@@ -48,16 +49,25 @@ _SNIPPET_LEN = 300
 # which has been quoted from the live service too. A bare bracket must look like a code
 # (digits, at most a short letter prefix) so that a bracketed word is not taken for one.
 _BRACKET_RE = re.compile(r"\[(?:(\w+):\s*([^\]]*)\]?|([A-Za-z]{0,3}\d+)\])")
+# Order answers put a family code in brackets and the precise one in parentheses after it:
+# ``[2000](RC4058:모의투자 장종료)``, ``[2000](800033:매도가능수량이 부족합니다.)`` (recorded from
+# the mock host and reported by other clients); the inner code is the one that classifies.
+# The text runs to the end (it may hold parentheses of its own), less the closing one.
+_FAMILY_RE = re.compile(r"\[\d+\]\(\s*(\w+)\s*:\s*(.*?)\)?\s*$", re.DOTALL)
 
 
 def parse_bracket_code(return_msg: str | None) -> tuple[str | None, str | None]:
     """The bracketed code and its text from a ``return_msg``; else Nones.
 
     ``"...[8005:Token이 유효하지 않습니다]"`` → ``("8005", "Token이 ...")``;
-    ``"...[1700]"`` → ``("1700", None)``.
+    ``"...[1700]"`` → ``("1700", None)``; ``"[2000](RC4058:모의투자 장종료)"`` →
+    ``("RC4058", "모의투자 장종료")``.
     """
     if not return_msg:
         return None, None
+    family = _FAMILY_RE.search(return_msg)
+    if family is not None:
+        return family.group(1), family.group(2).strip() or None
     m = _BRACKET_RE.search(return_msg)
     if m is None:
         return None, None
@@ -203,7 +213,8 @@ class NotSupportedInMockError(APIError):
 
 
 class OrderRejectedError(APIError):
-    """The order was refused (RCxxxx codes, e.g. RC4058 after market close, RC9000)."""
+    """The order was refused and not placed (RCxxxx codes, e.g. RC4058 after market close,
+    RC9000; 800033 not enough shares to sell, 855056 not enough cash)."""
 
     hint = "order rejected"
 
@@ -340,16 +351,90 @@ class OrderStateUnknownError(KiwoomError):
     """A non-retry-safe TR (an order) may have been processed, but no answer came back.
 
     Kiwoom has no idempotency key, so the runtime never resends. The cause is ``__cause__``.
+    :meth:`reconcile` (``await`` :meth:`areconcile` on an ``AsyncClient``) asks the
+    order-status APIs whether the order landed; ``request`` is the body that was sent,
+    ``intent`` what it asked for, ``sent_at`` when (UTC).
     """
 
-    def __init__(self, *, api_id: str | None, cause: BaseException) -> None:
+    def __init__(
+        self,
+        *,
+        api_id: str | None,
+        cause: BaseException,
+        request: Mapping[str, Any] | None = None,
+        endpoint: Any = None,
+        client: Any = None,
+    ) -> None:
         self.api_id = api_id
         self.cause = cause
+        self.request: dict[str, Any] | None = (
+            redact_value(dict(request)) if request is not None else None
+        )
+        self.sent_at = _dt.datetime.now(_dt.UTC)
+        self._endpoint = endpoint
+        self._client = client
+        self.client_order_id: str | None = None
+        """Set when the order was sent under a client order id (``kiwoom_orders``)."""
+        self.ledger: Any = None
+        """The ``OrderLedger`` that claimed ``client_order_id``; reconcile records into it."""
+        self.baseline: frozenset[str] | None = None
+        """Order numbers listed before this order was sent (``Orders(baseline=True)``)."""
         super().__init__(
             f"{api_id or '?'}: the order's fate is unknown (주문 처리 여부를 알 수 없습니다): "
             f"{cause}. It was NOT resent automatically; check the order status TRs "
-            "(e.g. 미체결/체결 조회) before sending it again."
+            "(e.g. 미체결/체결 조회) before sending it again: error.reconcile() asks them."
         )
+
+    @property
+    def intent(self) -> Any:
+        """What the request asked for (``kiwoom_runtime.orders.OrderIntent``), if known."""
+        from kiwoom_runtime.orders import order_intent
+
+        if self._endpoint is None or self.request is None:
+            return None
+        return order_intent(self._endpoint, self.request)
+
+    def _options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """Leave out the orders known to be others: this client's, the ledger's, the baseline's."""
+        known = set(options.get("exclude", ()))
+        known |= set(getattr(self._client, "order_numbers", ()))
+        if self.ledger is not None:
+            known |= self.ledger.known_order_numbers()
+        known |= self.baseline or set()
+        options["exclude"] = frozenset(known)
+        if self.baseline is not None:
+            options.setdefault("baseline", True)
+        return options
+
+    def _record(self, result: Any) -> None:
+        if self.ledger is not None and self.client_order_id is not None:
+            self.ledger.record_reconciled(self.client_order_id, result)
+
+    def reconcile(self, **options: Any) -> Any:
+        """Ask the order-status APIs, with the client that sent the order, whether it landed:
+        a ``ReconcileResult`` (LANDED with the order number, NOT_FOUND or UNKNOWN). Options:
+        see ``kiwoom_runtime.orders.reconcile``."""
+        from kiwoom_runtime.client import AsyncAPIClient, SyncAPIClient
+        from kiwoom_runtime.orders import reconcile
+
+        if isinstance(self._client, AsyncAPIClient):
+            raise KiwoomError("this order was sent by an AsyncClient: await error.areconcile()")
+        if not isinstance(self._client, SyncAPIClient):
+            raise KiwoomError(f"{self.api_id}: no client to reconcile with")
+        result = reconcile(self._client, self, **self._options(options))
+        self._record(result)
+        return result
+
+    async def areconcile(self, **options: Any) -> Any:
+        """The asyncio mirror of :meth:`reconcile` (for orders sent by an ``AsyncClient``)."""
+        from kiwoom_runtime.client import AsyncAPIClient
+        from kiwoom_runtime.orders import areconcile
+
+        if not isinstance(self._client, AsyncAPIClient):
+            raise KiwoomError("this order was not sent by an AsyncClient: use error.reconcile()")
+        result = await areconcile(self._client, self, **self._options(options))
+        self._record(result)
+        return result
 
 
 class PagingError(KiwoomError):
@@ -377,8 +462,15 @@ HINTS: dict[str, str] = {
     "1687": "recursive call limited; back off",
     "1511": "a required field is missing (the manual may mark it optional)",
     "1999": "this TR is not available in mock trading (모의투자에서는 제공되지 않습니다)",
+    "RC4003": "the price is off the tick grid (호가단위 오류)",
+    "RC4025": "not enough orderable cash (주문가능금액)",
+    "RC4027": "the price is outside the daily price limits (상/하한가 오류)",
+    "RC4032": "the original order number does not exist (원주문번호)",
+    "RC4057": "order before the market opens",
     "RC4058": "order after market close",
     "RC9000": "order refused (e.g. NXT order on the mock host)",
+    "800033": "not enough shares to sell (매도가능수량 부족)",
+    "855056": "not enough cash or margin to buy (매수증거금 부족)",
 }
 
 
@@ -432,6 +524,7 @@ DEFAULT_ERROR_CODES = ErrorCodeMap(
         **dict.fromkeys(("1700", "1701", "1702", "1687"), RateLimitError),
         **dict.fromkeys(("1901", "1902"), UnknownSymbolError),
         **dict.fromkeys(("8104", "1999"), NotSupportedInMockError),
+        **dict.fromkeys(("800033", "855056"), OrderRejectedError),
     },
     prefixes={"15": InvalidInputError, "RC": OrderRejectedError},
 )

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from kiwoom_sandbox.config import Fault, FaultKind, RateLimit, SandboxConfig
     from kiwoom_sandbox.fixtures import FixtureError
     from kiwoom_sandbox.market import Market
+    from kiwoom_sandbox.orders import MarketHours, TradingConfig
     from kiwoom_sandbox.server import Sandbox
     from kiwoom_sandbox.symbols import Symbol, Universe
 
@@ -29,11 +30,13 @@ _WHERE = {
     "FaultKind": "kiwoom_sandbox.config",
     "FixtureError": "kiwoom_sandbox.fixtures",
     "Market": "kiwoom_sandbox.market",
+    "MarketHours": "kiwoom_sandbox.orders",
     "RateLimit": "kiwoom_sandbox.config",
     "RequestRecord": "kiwoom_sandbox.app",
     "Sandbox": "kiwoom_sandbox.server",
     "SandboxConfig": "kiwoom_sandbox.config",
     "Symbol": "kiwoom_sandbox.symbols",
+    "TradingConfig": "kiwoom_sandbox.orders",
     "Universe": "kiwoom_sandbox.symbols",
 }
 
@@ -42,11 +45,13 @@ __all__ = [
     "FaultKind",
     "FixtureError",
     "Market",
+    "MarketHours",
     "RateLimit",
     "RequestRecord",
     "Sandbox",
     "SandboxConfig",
     "Symbol",
+    "TradingConfig",
     "Universe",
 ]
 

@@ -10,6 +10,8 @@ Where the data comes from, first match wins:
 1. ``pages_for`` names the api-id: synthetic pages, always (benchmarks);
 2. a fixture whose ``request`` matches: served as recorded, whatever code it names;
 3. a stock code the sandbox does not list (``symbol_policy``, ``universe``): ``[1901:...]``;
+   then, for the order APIs and the account APIs it covers, the paper account
+   (``kiwoom_sandbox.orders``, unless ``paper_trading=False``);
 4. the documentation example, if it documents this request and every value fits the spec;
 5. synthetic pages (``synth.py``), over the price path of ``market.py``.
 """
@@ -33,6 +35,7 @@ from kiwoom_sandbox.config import Fault, FaultKind, SandboxConfig
 from kiwoom_sandbox.fixtures import Fixture, find_fixture, load_fixtures
 from kiwoom_sandbox.limits import RateLimiter
 from kiwoom_sandbox.market import Market
+from kiwoom_sandbox.orders.engine import OrderEngine
 from kiwoom_sandbox.routes import Route, RouteTable
 from kiwoom_sandbox.symbols import well_formed
 from kiwoom_sandbox.synth import generate_body
@@ -142,6 +145,9 @@ class App:
         self.faults = FaultQueue()
         self._log: list[RequestRecord] = []
         self._market_cache: Market | None = None
+        self.orders = OrderEngine(
+            self.routes, lambda: self.config, lambda: self._market(self.config)
+        )
 
     # --- configuration and log, thread-safe ---
     @property
@@ -314,7 +320,26 @@ class App:
             refused = self._mock_refusal(route, body)
             if refused is not None:
                 return self._json(200, api_id, refused)
+        if self._paper(config, route, body):
+            _, unknown = self._symbols(config, route, body)
+            if unknown is not None:
+                return self._json(200, api_id, unknown)
+            traded = self.orders.answer(api_id, body, headers)
+            if traded is not None:
+                return self._json(200, api_id, *traded)
         return self._page(config, route, headers, body)
+
+    def _paper(self, config: SandboxConfig, route: Route, body: Mapping[str, Any]) -> bool:
+        """Does the paper account answer? Not when ``pages_for`` forces synthetic pages, nor
+        when a fixture recorded this very request (first match wins, as for every TR)."""
+        if not config.paper_trading or not self.orders.handles(route.api_id):
+            return False
+        if route.api_id in config.pages_for:
+            return False
+        if not config.use_fixtures:
+            return True
+        with self._lock:
+            return find_fixture(self.fixtures, route.api_id, body) is None
 
     def _key_problem(self, config: SandboxConfig, body: Mapping[str, Any]) -> dict[str, Any] | None:
         if config.valid_keys is None:
@@ -447,6 +472,7 @@ class App:
             day=self._day(config, route, body),
             codes=requested,
             plan=route.plan,
+            account=config.account_number,
         )
         more = index + 1 < pages
         key = _synthetic_key(api_id, body, index + 1) if more else ""

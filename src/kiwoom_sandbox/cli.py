@@ -52,6 +52,15 @@ def _market_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected YYYYMMDD or 'today', got {text!r}") from None
 
 
+def _clock(text: str) -> dt.time | str:
+    if text == "now":
+        return text
+    try:
+        return dt.datetime.strptime(text, "%H:%M").time()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected HH:MM or 'now', got {text!r}") from None
+
+
 def _port(text: str) -> int:
     try:
         port = int(text)
@@ -120,6 +129,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     data.add_argument(
         "--pages", type=_positive(int), default=1, metavar="N", help="synthetic pages of paged TRs"
     )
+    paper = parser.add_argument_group("paper trading (orders and the account APIs)")
+    paper.add_argument(
+        "--clock",
+        type=_clock,
+        metavar="HH:MM|now",
+        help="the sandbox clock's start on the market date, Korea time (default 10:00); "
+        "'now' follows the real Korea time",
+    )
+    paper.add_argument(
+        "--cash", type=_positive(int), metavar="WON", help="won on deposit (default 10,000,000)"
+    )
+    paper.add_argument(
+        "--state-file",
+        type=Path,
+        metavar="FILE",
+        help="keep the paper account in this JSON file, so it survives a restart",
+    )
+    paper.add_argument(
+        "--no-paper-trading",
+        action="store_true",
+        help="answer orders and account APIs with stateless synthetic data instead",
+    )
     live = parser.add_argument_group("behaviour of the live service")
     live.add_argument("--mode", choices=("prod", "mock"), default="prod")
     live.add_argument(
@@ -162,7 +193,10 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
 
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
     """The ``SandboxConfig`` the options describe (``UsageError`` for a missing directory)."""
+    import attrs
+
     from kiwoom_sandbox.config import RateLimit, SandboxConfig
+    from kiwoom_sandbox.orders.config import TradingConfig
 
     changes: dict[str, object] = {}
     if args.specs is not None:
@@ -179,6 +213,17 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         changes["global_limit"] = RateLimit(args.rate, max(1, int(args.rate)))
     if args.rate_per_api is not None:
         changes["per_api_limit"] = RateLimit(args.rate_per_api, args.burst)
+    trading = TradingConfig()
+    if args.cash is not None:
+        trading = attrs.evolve(trading, cash=args.cash)
+    if args.clock == "now":
+        trading = attrs.evolve(trading, wall_clock=True)
+    elif args.clock is not None:
+        trading = attrs.evolve(trading, clock_start=args.clock)
+    changes["trading"] = trading
+    changes["paper_trading"] = not args.no_paper_trading
+    if args.state_file is not None:
+        changes["state_file"] = args.state_file
     try:
         return SandboxConfig(
             host=args.host,
@@ -243,6 +288,13 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
             flush=True,
         )
         print(f"market date {config.market_date:%Y-%m-%d}, seed {config.seed}; {listed}", file=out)
+        if config.paper_trading:
+            kept = f"kept in {config.state_file}" if config.state_file else "in memory"
+            print(
+                f"paper account: {sandbox.orders.settled_cash():,} won, clock "
+                f"{sandbox.clock.now():%Y-%m-%d %H:%M} KST, {kept}",
+                file=out,
+            )
         print(_realtime_line(sandbox), file=out)
         out.flush()
         _serve_until_stopped()

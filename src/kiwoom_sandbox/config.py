@@ -16,6 +16,7 @@ from typing import Literal
 import attrs
 
 from kiwoom_sandbox.market import DEFAULT_MARKET_DATE
+from kiwoom_sandbox.orders.config import TradingConfig
 from kiwoom_sandbox.symbols import DEFAULT_UNIVERSE, Universe
 
 Mode = Literal["prod", "mock"]
@@ -98,10 +99,21 @@ class SandboxConfig:
     code (six digits or capitals, optional suffix) is served, with a made-up name."""
     universe: Universe = DEFAULT_UNIVERSE
     """The listed symbols (``Universe.default().with_symbols({"123450": "샌드박스전자"})``)."""
+    account_number: str = "5012345610"
+    """What fields of kind ``account`` answer (cut to the field's length); a test of recording
+    puts a canary here to prove it never reaches a file."""
     use_fixtures: bool = True
     use_examples: bool = True
     """Serve the documentation example for the request it documents, when every value of it
     fits its field (kind and length) and no fixture matches; otherwise synthesize."""
+    paper_trading: bool = True
+    """Answer the order APIs and the account APIs the engine covers from one paper account
+    (``kiwoom_sandbox.orders``); False: stateless synthetic answers, as for any other TR."""
+    trading: TradingConfig = attrs.field(factory=TradingConfig)
+    """The paper account and the engine: cash, fees, hours, clock start, fill speed."""
+    state_file: Path | None = attrs.field(default=None, converter=attrs.converters.optional(Path))
+    """Save the paper account here (JSON) after every change and load it at start, so it
+    survives a restart; None keeps it in memory. Read when the sandbox starts."""
 
     def __attrs_post_init__(self) -> None:
         if self.mode not in ("prod", "mock"):

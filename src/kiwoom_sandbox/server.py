@@ -36,6 +36,8 @@ import attrs
 
 from kiwoom_sandbox.app import App, Reply, RequestRecord
 from kiwoom_sandbox.config import Fault, FaultKind, SandboxConfig
+from kiwoom_sandbox.orders.clock import SandboxClock
+from kiwoom_sandbox.orders.engine import OrderEngine, OrderEvent
 
 _JOIN_TIMEOUT = 5.0
 #: ``GET`` here answers ``{"url": "ws://127.0.0.1:PORT"}``: where this sandbox's WebSocket
@@ -343,6 +345,22 @@ class Sandbox:
 
     def reload_fixtures(self) -> None:
         self.app.reload_fixtures()
+
+    # --- paper trading (kiwoom_sandbox.orders) ---
+    @property
+    def orders(self) -> OrderEngine:
+        """The paper account behind the order and account APIs."""
+        return self.app.orders
+
+    @property
+    def clock(self) -> SandboxClock:
+        """The sandbox's Korea time: ``sb.clock.set(dt.time(9, 30))``, ``advance(minutes=5)``."""
+        return self.app.orders.clock
+
+    def on_order_event(self, listener: Callable[[OrderEvent], None]) -> Callable[[], None]:
+        """Call ``listener`` with every order event (접수, 체결, 확인); returns an unsubscriber.
+        ``kiwoom_sandbox.orders.realtime.connect`` turns them into 00 / 04 frames."""
+        return self.app.orders.subscribe(listener)
 
     # --- tokens without HTTP, for test setup ---
     def issue_token(self, appkey: str = "sandbox-appkey") -> str:

@@ -37,6 +37,36 @@ def test_parse_bracket_code() -> None:
 
 
 @pytest.mark.parametrize(
+    ("msg", "code", "text"),
+    [
+        # recorded from the mock host (shared/live-responses/kt10000)
+        ("[2000](RC4058:모의투자 장종료)", "RC4058", "모의투자 장종료"),
+        # reported by other clients of the mock and live hosts
+        (
+            "[2000](800033:모의투자 매도가능수량이 부족합니다.)",
+            "800033",
+            "모의투자 매도가능수량이 부족합니다.",
+        ),
+        (
+            "[2000](855056:매수증거금이 부족합니다. 6주 매수가능)",
+            "855056",
+            "매수증거금이 부족합니다. 6주 매수가능",
+        ),
+        ("[2000](1511:입력값을 확인하세요.)", "1511", "입력값을 확인하세요."),
+    ],
+)
+def test_the_family_code_defers_to_the_code_in_parentheses(msg: str, code: str, text: str) -> None:
+    assert parse_bracket_code(msg) == (code, text)
+
+
+def test_order_rejections_in_the_family_form_are_order_rejected_errors() -> None:
+    for msg in ("[2000](RC4058:모의투자 장종료)", "[2000](800033:매도가능수량이 부족합니다.)"):
+        error = DEFAULT_ERROR_CODES.make(api_id="kt10001", return_code=20, return_msg=msg)
+        assert type(error) is OrderRejectedError
+        assert error.return_code == 20
+
+
+@pytest.mark.parametrize(
     ("code", "cls"),
     [
         ("8001", AuthenticationError),
@@ -60,6 +90,9 @@ def test_parse_bracket_code() -> None:
         ("1999", NotSupportedInMockError),
         ("RC4058", OrderRejectedError),
         ("RC9000", OrderRejectedError),
+        ("RC4003", OrderRejectedError),
+        ("800033", OrderRejectedError),
+        ("855056", OrderRejectedError),
         ("1634", APIError),
         ("9999", APIError),
         (None, APIError),

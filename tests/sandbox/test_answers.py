@@ -84,7 +84,8 @@ def _filler(field: Field) -> str:
 @pytest.fixture(scope="module")
 def synthetic() -> Iterator[Sandbox]:
     """Answers built from the specs only (no fixture, no example), over the shipped specs."""
-    with Sandbox(make_config(use_fixtures=False, use_examples=False)) as sb:
+    # stateless answers for every TR: the paper account (tests/orders) would answer orders
+    with Sandbox(make_config(use_fixtures=False, use_examples=False, paper_trading=False)) as sb:
         yield sb
 
 
@@ -355,3 +356,11 @@ def bracket_of(body: dict[str, Any]) -> str:
 def test_config_refuses_an_unknown_policy() -> None:
     with pytest.raises(ValueError, match="symbol_policy"):
         SandboxConfig(symbol_policy="some")  # type: ignore[arg-type]
+
+
+def test_account_fields_answer_the_configured_account_number() -> None:
+    _need("ka00001")
+    with Sandbox(make_config(account_number="99887766554433")) as sb:
+        assert post(sb, "ka00001", {})["acctNo"] == "99887766554433"
+    with Sandbox(make_config()) as sb:
+        assert post(sb, "ka00001", {})["acctNo"] == "5012345610"

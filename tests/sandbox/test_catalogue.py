@@ -35,7 +35,11 @@ def test_the_catalogue_loads_and_every_route_answers() -> None:
                 body.update({f.element: "000660" for f in route.symbol_fields})
                 headers = {"api-id": api_id, "authorization": f"Bearer {token}"}
                 answer = client.post(route.spec.url, json=body, headers=headers).json()
+                if api_id in sb.orders.order_apis:  # orders depend on the account: tests/orders
+                    assert answer["return_code"] in (0, 20), (api_id, answer)
+                    continue
                 assert answer["return_code"] == 0, (api_id, answer)
-                # what the first request worked out is kept (a plan, or the fitting example)
-                assert {"plan", "example_request"} & set(vars(route))
+                # what the first request worked out is kept (a plan, or the fitting example);
+                # the paper account answers its APIs from its state instead
+                assert {"plan", "example_request"} & set(vars(route)) or sb.orders.handles(api_id)
                 assert isinstance(route, Route)
