@@ -54,6 +54,7 @@ def _env_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--market", choices=("domestic", "us"), default=None, help="default: the type's market"
     )
+    parser.set_defaults(record=None)  # the REST client of `call` can record; a stream does not
 
 
 def _stop_arguments(parser: argparse.ArgumentParser) -> None:

@@ -40,6 +40,7 @@ class SpecType:
     fields: tuple[Field, ...]
     plan: ObjectPlan
     ids: Mapping[str, str]  # the plan's element (the field's Python name) -> field id
+    account_wide: bool = False  # 00, 04, F4, F5: records of the token's account
 
 
 SpecTable = Mapping[str, SpecType]
@@ -64,6 +65,7 @@ def spec_table(specs_dir: Path) -> dict[str, SpecType]:
             fields,
             compile_plan(named),
             {n.element: f.element for n, f in zip(named, fields, strict=True)},
+            facts.account_wide,
         )
     return out
 
@@ -133,13 +135,21 @@ def realtime_sandbox(
     *,
     market: Market | None = None,
     day: dt.date | None = None,
+    account_wide: bool = True,
     **options: Any,
 ) -> Any:
-    """A :class:`~kiwoom_sandbox.realtime.RealtimeSandbox` serving every documented type."""
+    """A :class:`~kiwoom_sandbox.realtime.RealtimeSandbox` serving every documented type.
+
+    ``account_wide=False`` leaves out the synthetic records of the account-wide types (00, 04,
+    F4, F5): with paper trading their records are the account's real order events
+    (:mod:`kiwoom_sandbox.orders.realtime`), not noise.
+    """
     from kiwoom_sandbox.market import DEFAULT_MARKET_DATE
     from kiwoom_sandbox.realtime import RealtimeSandbox
 
-    table = spec_table(specs_dir)
+    table = {
+        code: t for code, t in spec_table(specs_dir).items() if account_wide or not t.account_wide
+    }
     market = market if market is not None else Market(int(options.get("seed", 0)))
     fields = {
         code: RealtimeType(

@@ -202,6 +202,7 @@ class Sandbox:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._realtime: Any = None  # the WebSocket side, started on first use
+        self._orders_off: Callable[[], None] | None = None  # order events -> 00 / 04 frames
         self._realtime_lock = threading.Lock()
 
     # --- lifecycle ---
@@ -223,6 +224,9 @@ class Sandbox:
     def stop(self) -> None:
         with self._realtime_lock:
             realtime, self._realtime = self._realtime, None
+            orders_off, self._orders_off = self._orders_off, None
+        if orders_off is not None:
+            orders_off()
         if realtime is not None:
             realtime.stop()
         server = self._server
@@ -284,16 +288,23 @@ class Sandbox:
                 from kiwoom_sandbox.realtime_specs import realtime_sandbox
 
                 config = self.app.config
-                self._realtime = realtime_sandbox(
+                realtime = realtime_sandbox(
                     config.specs_dir,
                     market=self.app._market(config),
                     day=config.market_date,
+                    # with paper trading, 00 / 04 are the paper account's order events
+                    account_wide=not config.paper_trading,
                     host=config.host,
                     seed=config.seed,
                     token_validator=self.app.tokens.valid,
                     # a real-time condition search shows a change now and then, as live ones do
                     condition_interval=1.0,
                 ).start()
+                if config.paper_trading:
+                    from kiwoom_sandbox.orders.realtime import connect
+
+                    self._orders_off = connect(self, realtime)
+                self._realtime = realtime
             return self._realtime
 
     @property

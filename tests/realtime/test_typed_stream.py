@@ -8,6 +8,7 @@ Real WebSockets and HTTP on 127.0.0.1; no sleeps: REAL frames are pushed with ``
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -29,7 +30,8 @@ TYPES = sorted(set(MODELS) - CONDITION_TYPES)
 
 @pytest.fixture(scope="module")
 def rest() -> Iterator[Sandbox]:
-    with Sandbox(specs_dir=SPECS, fixtures_dir=FIXTURES) as sandbox:
+    # without paper trading the account-wide types (00, 04) stream synthetic records too
+    with Sandbox(specs_dir=SPECS, fixtures_dir=FIXTURES, paper_trading=False) as sandbox:
         sandbox.realtime.configure(rate=0, ping_interval=0.5)  # frames only when pushed
         yield sandbox
 
@@ -121,7 +123,68 @@ def test_the_blocking_stream(rest: Sandbox) -> None:
         assert isinstance(event, StockTrade) and event.item == "000660"
 
 
+def test_with_paper_trading_an_order_arrives_as_a_typed_order_fill() -> None:
+    """The sandbox's paper account sends its order events as 00 (and 04) frames: typed."""
+    from kiwoom_typed.realtime import OrderExecution
+
+    with Sandbox(specs_dir=SPECS, fixtures_dir=FIXTURES) as sandbox:
+        sandbox.clock.set(dt.time(10, 0))
+
+        async def main() -> list[OrderExecution]:
+            async with (
+                AsyncClient(env="sandbox", base_url=sandbox.base_url) as client,
+                AsyncRealtimeStream(client, **FAST) as rt,
+            ):
+                await rt.subscribe_order_fills()
+                answer = await client.place_stock_buy_order(
+                    dmst_stex_tp="KRX", stk_cd="005930", ord_qty="2", trde_tp="3"
+                )
+                assert answer.ord_no
+                taken = await next_of(rt, OrderExecution)
+                filled = await next_of(rt, OrderExecution)
+                return [taken, filled]
+
+        taken, filled = asyncio.run(main())
+    assert (taken.ord_stt, filled.ord_stt) == ("접수", "체결")
+    assert filled.typed.cntr_qty == 2 and filled.item == "005930"
+
+
 def test_a_sandbox_without_a_running_server_has_no_websocket_side() -> None:
     sandbox = Sandbox(specs_dir=SPECS, fixtures_dir=FIXTURES)
     with pytest.raises(RuntimeError, match="not running"):
         _ = sandbox.realtime
+
+
+def test_the_readme_streaming_example_runs_as_written() -> None:
+    """README's real-time example, with top-level await as printed, against the embedded
+    sandbox; the first print ends it (the stream itself never ends)."""
+    import ast
+    import re
+
+    from kiwoom_runtime.embedded import stop_embedded_sandbox
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    (example,) = [b for b in blocks if "AsyncRealtimeStream" in b]
+    assert 'env="sandbox"' in example and len(example.strip().splitlines()) <= 6
+    code = compile(example, "README.md", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    printed: list[tuple[Any, ...]] = []
+
+    class Enough(Exception):
+        pass
+
+    def once(*args: Any) -> None:
+        printed.append(args)
+        raise Enough
+
+    async def main() -> None:
+        with contextlib.suppress(Enough):
+            await eval(code, {"print": once})
+
+    try:
+        asyncio.run(asyncio.wait_for(main(), SAFETY))
+    finally:
+        stop_embedded_sandbox()
+    ((item, raw, typed),) = printed
+    assert item == "005930" and typed.price == int(raw.lstrip("+-"))
