@@ -7,6 +7,7 @@ checkout; the rest run on the committed specs and synthetic pages.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import shutil
@@ -178,6 +179,7 @@ def _copy_specs(tmp_path: Path) -> Path:
 
 
 @needs_docs
+@pytest.mark.slow  # reads a whole document (make test runs it)
 def test_reimporting_the_catalogue_changes_nothing_and_keeps_annotations(tmp_path: Path) -> None:
     out = _copy_specs(tmp_path)
     document = read_source(CATALOGUE)
@@ -189,6 +191,7 @@ def test_reimporting_the_catalogue_changes_nothing_and_keeps_annotations(tmp_pat
 
 
 @needs_docs
+@pytest.mark.slow  # reads a whole document (make test runs it)
 def test_a_documentation_change_is_reported_and_annotations_survive(tmp_path: Path) -> None:
     out = _copy_specs(tmp_path)
     doc = json.loads(CATALOGUE.read_text("utf-8"))
@@ -212,6 +215,7 @@ def test_a_documentation_change_is_reported_and_annotations_survive(tmp_path: Pa
 
 
 @needs_docs
+@pytest.mark.slow  # reads a whole document (make test runs it)
 def test_the_workbook_gives_the_19_domestic_types_and_4_condition_searches() -> None:
     document = read_source(WORKBOOK)
     pages = {p.spec.api_id: p.spec for p in build_ws_all(document.websocket)}
@@ -263,9 +267,20 @@ def _extract_page(entry: dict[str, Any], key: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+@functools.cache
+def _catalogue_pages() -> dict[str, Any]:
+    _, pages = read_json_catalog(CATALOGUE.read_bytes(), "kiwoom_api_spec.json")
+    return {p.key: p for p in pages}
+
+
 @needs_docs
 @pytest.mark.parametrize(
-    "key", ["주식체결(0B)", "조건검색 요청 실시간(ka10173)", "미국주식 10호가(FT)"]
+    "key",
+    [
+        "주식체결(0B)",
+        pytest.param("조건검색 요청 실시간(ka10173)", marks=pytest.mark.slow),
+        pytest.param("미국주식 10호가(FT)", marks=pytest.mark.slow),
+    ],
 )
 def test_the_text_extract_form_reads_websocket_pages_like_the_catalogue(key: str) -> None:
     doc = json.loads(CATALOGUE.read_text("utf-8"))
@@ -274,8 +289,7 @@ def test_the_text_extract_form_reads_websocket_pages_like_the_catalogue(key: str
     assert parse_extract(text, "manual.txt", websocket=pages) == []  # not a REST TR
     (raw,) = extract_raws("manual.txt", pages)
     from_extract = build_ws(raw).spec
-    _, json_pages = read_json_catalog(CATALOGUE.read_bytes(), "kiwoom_api_spec.json")
-    from_json = build_ws(next(p for p in json_pages if p.key == key)).spec
+    from_json = build_ws(_catalogue_pages()[key]).spec
     assert from_extract.api_id == from_json.api_id
     for side in ("request", "response", "push"):
         assert _plain(getattr(from_extract, side)) == _plain(getattr(from_json, side)), side
