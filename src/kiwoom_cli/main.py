@@ -5,6 +5,7 @@
     kiwoom-typed call ka10001 stk_cd=005930 --base-url http://127.0.0.1:8080   (a sandbox)
     kiwoom-typed list
     kiwoom-typed sandbox [--port 8080]
+    kiwoom-typed download daily --codes 005930,000660 --from 20240101   (into history.duckdb)
 
 Credentials come from KIWOOM_APPKEY / KIWOOM_SECRETKEY only, never from the command line (where
 they would land in the shell history); a sandbox target (``--env sandbox``, or a loopback
@@ -177,6 +178,12 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
     return sandbox_cli.run(args)
 
 
+def _cmd_download(args: argparse.Namespace) -> int:
+    from kiwoom_history import cli as history_cli
+
+    return history_cli.run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiwoom-typed", description="Kiwoom REST API from the command line."
@@ -217,6 +224,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sandbox_cli.add_arguments(sandbox)
     sandbox.set_defaults(func=_cmd_sandbox)
+
+    from kiwoom_history import cli as history_cli  # argparse only; DuckDB is loaded on use
+
+    download = sub.add_parser(
+        "download",
+        help="download chart history into a DuckDB file (resumable, incremental)",
+        description=history_cli.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    history_cli.add_arguments(download)
+    download.set_defaults(func=_cmd_download)
     return parser
 
 
