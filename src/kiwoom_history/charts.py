@@ -19,13 +19,14 @@ import attrs
 from kiwoom_runtime import ArgumentError
 from kiwoom_runtime.frames import FrameColumns
 
-__all__ = ["ASSETS", "CHARTS", "INTERVALS", "Asset", "Chart", "Interval", "chart_for"]
+__all__ = ["ASSETS", "CHARTS", "INTERVALS", "TODAY_ONLY", "Asset", "Chart", "Interval", "chart_for"]
 
-Asset = Literal["stock", "sector", "us"]
-"""주식 (KRX stocks and ETFs, ``stk_cd``), 업종 (sector indices, ``inds_cd``), 미국주식."""
+Asset = Literal["stock", "sector", "us", "gold"]
+"""주식 (KRX stocks and ETFs, ``stk_cd``), 업종 (sector indices, ``inds_cd``), 미국주식, 금현물
+(KRX gold spot, ``stk_cd`` such as M04020000)."""
 Interval = Literal["tick", "minute", "daily", "weekly", "monthly", "quarterly", "yearly"]
 
-ASSETS: tuple[Asset, ...] = ("stock", "sector", "us")
+ASSETS: tuple[Asset, ...] = ("stock", "sector", "us", "gold")
 INTERVALS: tuple[Interval, ...] = (
     "tick",
     "minute",
@@ -120,6 +121,11 @@ def _us(api_id: str, interval: Interval, **kw: Any) -> Chart:
     return Chart(api_id, "us", interval, "stk_cd", time_key, exchange_arg="stex_tp", **kw)
 
 
+def _gold(api_id: str, interval: Interval, **kw: Any) -> Chart:
+    time_key = "cntr_tm" if interval in ("tick", "minute") else "dt"
+    return Chart(api_id, "gold", interval, "stk_cd", time_key, **kw)
+
+
 _DAY = {"date_arg": "base_dt"}
 _TICK = {"scope_arg": "tic_scope"}
 _MINUTE = {"scope_arg": "tic_scope", "date_arg": "base_dt"}
@@ -149,8 +155,16 @@ CHARTS: Mapping[tuple[Asset, Interval], Chart] = {
         _us("usa06014", "monthly", **_US_DAY),
         _us("usa06016", "quarterly", **_US_DAY),
         _us("usa06015", "yearly", **_US_DAY),
+        # 금현물 minute bars take no date: like ticks, they page from the newest bar.
+        _gold("ka50079", "tick", **_TICK),
+        _gold("ka50080", "minute", scope_arg="tic_scope"),
+        _gold("ka50081", "daily", **_DAY),
+        _gold("ka50082", "weekly", **_DAY),
+        _gold("ka50083", "monthly", **_DAY),
     )
 }
+#: Chart TRs left out on purpose: today's bars only (당일), not history.
+TODAY_ONLY = frozenset({"ka50091", "ka50092"})
 
 
 def chart_for(asset: str, interval: str) -> Chart:

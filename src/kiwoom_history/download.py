@@ -428,7 +428,9 @@ class Downloader:
             except RateLimitError as exc:
                 stats.rate_limited += 1
                 self._refusals_in_a_row += 1
-                pause = min(8.0, 0.25 * 2 ** min(self._refusals_in_a_row, 6))
+                # Limits are per second: a pause of up to 2 s lets the window clear; doubling
+                # from 0.1 s keeps a lone refusal cheap.
+                pause = min(2.0, 0.1 * 2 ** min(self._refusals_in_a_row - 1, 5))
                 pause = max(pause, exc.retry_after or 0.0)
                 self._resume_at = max(self._resume_at, time.monotonic() + pause)
                 logger.info(
@@ -442,7 +444,7 @@ class Downloader:
                 stats.retries += 1
                 if failures > self.max_retries:
                     raise
-                await asyncio.sleep(min(10.0, 0.5 * 2 ** (failures - 1)))
+                await asyncio.sleep(min(5.0, 0.2 * 2 ** (failures - 1)))
                 continue
             self._refusals_in_a_row = 0
             return raw

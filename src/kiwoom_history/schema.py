@@ -255,7 +255,12 @@ def _dates(
     for value in values:
         if _blank(value):
             out.append(None)
-        elif isinstance(value, str) and len(value) == 8 and value.isdigit() and value != "00000000":
+        elif isinstance(value, str) and len(value) in (8, 14) and value.isdigit():
+            # A day bar dated YYYYMMDDHHmmss (금현물 weekly / monthly charts): its date.
+            value = value[:8]
+            if value == "00000000":
+                out.append(None)
+                continue
             try:
                 out.append(dt.date(int(value[:4]), int(value[4:6]), int(value[6:])))
             except ValueError:

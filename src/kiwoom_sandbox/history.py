@@ -350,6 +350,10 @@ def _key_stamp(key: str, code: str, intraday: bool) -> dt.datetime | None:
         return None
 
 
+def _date_elements(route: Route) -> set[str]:
+    return {f.element for f in route.date_fields}
+
+
 def _scope(plan: ChartPlan, request: Mapping[str, Any]) -> int:
     text = str(request.get(plan.scope_field, "") if plan.scope_field else "").strip()
     return int(text) if text.isdigit() and int(text) > 0 else 1
@@ -411,6 +415,7 @@ def chart_page(
         code=code,
         plan=route.plan,
         rows=[r.row for r in rows],
+        row_request={k: v for k, v in request.items() if k not in _date_elements(route)},
     )
     for list_key, field in plan.stamp_fields:  # the bar's own time, to the second
         for row, built in zip(body.get(list_key) or (), rows, strict=True):

@@ -546,10 +546,15 @@ def chart_body(
     code: str,
     plan: ObjectPlan,
     rows: Sequence[ChartRow],
+    row_request: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A chart page: the scalars as :func:`generate_body` makes them, and in each LIST one row
     per given bar, its values produced by the same roles (prices signed against the bar's
-    previous close, volumes, dates and times of the bar)."""
+    previous close, volumes, dates and times of the bar).
+
+    The rows' other values (a 회전율, ...) are noise keyed by ``row_request`` (default: the
+    request) and the bar's day and minute, not by the page: a bar fetched again from another
+    page or ``base_dt`` reads the same."""
     body = generate_body(
         fields,
         api_id=api_id,
@@ -560,12 +565,14 @@ def chart_body(
         codes=(code,),
         plan=plan,
     )
-    scene = Scene(market, day, (code,), request, _scene_key(market.seed, api_id, request))
+    keyed = request if row_request is None else row_request
+    scene = Scene(market, day, (code,), request, _scene_key(market.seed, api_id, keyed))
     for slot in plan.slots:
         if slot.rows is None:
             continue
         out: list[dict[str, Any]] = []
-        for index, row in enumerate(rows):
+        for row in rows:
+            index = row.day_index * 4096 + (row.minute or 0)  # the bar, not its place on a page
             subject = Subject(scene, code, index, row.day_index, row.minute)
             subject._bar = row.bar  # the bar is given (aggregated), not the day's own
             out.append(_object(slot.rows, subject, echo=False))
