@@ -6,7 +6,8 @@ shuffled order, so drift of a shared, noisy machine spreads over all of them; ev
 median with its spread. Nothing here asserts on time and nothing reaches the internet.
 
 Sections: 1 per-call overhead, 2 decoding, 3 paging, 4 rate-limit utilization, 5 codegen scale
-and time to first call, 6 profile (when our per-call overhead is above 1.10x raw httpx).
+and time to first call, 6 profile (when our per-call overhead is above 1.10x raw httpx),
+8 market-history downloads (``bench/history_bench.py``).
 Writes ``bench/results.json`` and regenerates ``BENCHMARKS.md`` (``bench/_report.py``).
 
 Environment: ``BENCH_RATE_SECONDS`` (default 60) is the length of each rate-limit run;
@@ -961,6 +962,9 @@ def main() -> None:
         log("5. codegen, import, first call")
         codegen = bench_codegen(sb.base_url)
     loop.close()
+    from history_bench import bench_history
+
+    history = bench_history()
 
     cases = rate["cases"]
     results.update(
@@ -987,6 +991,7 @@ def main() -> None:
             "profile": profiles,
             "stages_us": stages,
             "no_network": no_network,
+            "history": history,
             "bench_seconds": time.perf_counter() - started,
         }
     )

@@ -352,6 +352,7 @@ class Downloader:
         first = min(_ymd(job.start), stop_at) if stop_at else _ymd(job.start)
         last = _ymd(job.end)
         walk = _Walk()
+        stats_first = True
         seen: set[str] = set()
         next_key: str | None = None
         while True:
@@ -376,16 +377,14 @@ class Downloader:
             walk.finished = not more or reached_start or closed
             walk.listing_reached = not more and not reached_start and stop_at is None
             seq = self._sequence(walk, kept) if chart.interval == "tick" else None
-            frame = job.schema.frame(
-                kept,
-                code=code,
-                adjusted=job.adjusted,
-                scope=job.scope or None,
-                fetched_at=dt.datetime.now(dt.UTC),
-                seq=seq,
-            )
             progress = self._progress(job, progress, walk, len(kept), top=top, bottom=bottom)
-            self.store.write_page(job.schema, frame, progress)
+            # The first page over the days after ``through`` replaces what was stored of them
+            # (days fetched while they still traded); older rows are final and stay.
+            replace = top if top is not None and stats_first else None
+            stats_first = False
+            # Parsing and writing off the event loop: a page takes tens of ms, and a blocked
+            # loop would send the other workers' requests late (lost rate-limit slots).
+            await asyncio.to_thread(self._store_page, job, code, kept, seq, progress, replace)
             stats.pages += 1
             stats.rows += len(kept)
             self._report(stats)
@@ -396,6 +395,25 @@ class Downloader:
                 problem = f"repeated next-key {next_key!r}" if next_key else "an empty next-key"
                 raise PagingError(api_id=chart.api_id, message=f"{code}: the server sent {problem}")
             seen.add(next_key)
+
+    def _store_page(
+        self,
+        job: _Job,
+        code: str,
+        rows: list[dict[str, Any]],
+        seq: list[int] | None,
+        progress: Progress,
+        replace_after: dt.date | None,
+    ) -> None:
+        frame = job.schema.frame(
+            rows,
+            code=code,
+            adjusted=job.adjusted,
+            scope=job.scope or None,
+            fetched_at=dt.datetime.now(dt.UTC),
+            seq=seq,
+        )
+        self.store.write_page(job.schema, frame, progress, replace_after=replace_after)
 
     @staticmethod
     def _sequence(walk: _Walk, rows: Sequence[dict[str, Any]]) -> list[int]:

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DIRECTION", "Column", "TableSchema", "schema_for"]
 
+DIRECTIONS = ("up", "down", "flat")
 DIRECTION = "ENUM('up', 'down', 'flat')"
 _DIRECTION_SUFFIX = "_direction"
 
@@ -147,15 +148,24 @@ class TableSchema:
         return statements
 
     def insert_sql(self, source: str) -> str:
-        """INSERT OR REPLACE from a registered frame: a row fetched again (same key) replaces
-        the stored one, so a day stored while it was still trading gets its final values and
-        no key is ever stored twice."""
+        """INSERT OR IGNORE from a registered frame: a row already stored (same key) stays, so
+        no key is ever stored twice (days that may have changed since are deleted first: see
+        ``delete_after_sql``)."""
         names = ", ".join(c.name for c in self.columns)
         values = ", ".join(
             f"CAST({c.name} AS {c.sql})" if c.sql.startswith("DECIMAL") else c.name
             for c in self.columns
         )
-        return f"INSERT OR REPLACE INTO {self.name} ({names}) SELECT {values} FROM {source}"
+        return f"INSERT OR IGNORE INTO {self.name} ({names}) SELECT {values} FROM {source}"
+
+    def delete_after_sql(self) -> str:
+        """Delete a symbol's rows after a day (parameters: code, adjusted, [scope,] day): the
+        days fetched while still trading, before their final rows are written."""
+        scope = " AND scope = ?" if "scope" in self.primary_key else ""
+        return (
+            f"DELETE FROM {self.name} WHERE code = ? AND adjusted = ?{scope} "
+            f"AND CAST({self.time_column} AS DATE) > ?"
+        )
 
     def frame(
         self,

@@ -200,3 +200,36 @@ def test_the_command_line_downloads_and_exports_parquet(
     count = duckdb.sql(f"SELECT count(*) FROM '{path}'").fetchall()
     assert count == [(2 * business_days(dt.date(2024, 12, 1), MARKET_DATE),)]
     assert main([*argv[:2], "--market", "nowhere", "--db", str(db)]) == 2
+
+
+def test_a_day_fetched_while_it_traded_is_fetched_again(sandbox: Sandbox, db: Path) -> None:
+    """Downloaded at 10:00 on the market date, the last day is not final: the next run
+    replaces it (one page); once it is final, nothing is asked again."""
+    import asyncio
+
+    from kiwoom_history import Downloader, chart_for
+    from kiwoom_runtime.values import KST
+    from kiwoom_typed import AsyncClient
+
+    async def run(now: dt.datetime) -> int:
+        async with AsyncClient(**client_options(sandbox)) as client:
+            with HistoryStore(db) as store:
+                downloader = Downloader(client, store, now=lambda: now)
+                chart = chart_for("stock", "daily")
+                report = await downloader.run(chart, ["005930"], start=START, end=MARKET_DATE)
+                return report.requests
+
+    def through() -> dt.date | None:
+        with HistoryStore(db, read_only=True) as store:
+            (progress,) = store.all_progress()
+        return progress.through
+
+    during = dt.datetime.combine(MARKET_DATE, dt.time(10), KST)
+    after = dt.datetime.combine(MARKET_DATE + dt.timedelta(days=1), dt.time(9), KST)
+    asyncio.run(run(during))
+    assert through() == MARKET_DATE - dt.timedelta(days=1)
+    assert asyncio.run(run(during)) == 1 and through() == MARKET_DATE - dt.timedelta(days=1)
+    assert asyncio.run(run(after)) == 1 and through() == MARKET_DATE
+    assert asyncio.run(run(after)) == 0
+    frame = read_history(db, codes=["005930"])
+    assert len(frame) == frame["dt"].nunique() == business_days(START, MARKET_DATE)
