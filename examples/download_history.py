@@ -14,6 +14,7 @@ import datetime as dt
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from kiwoom_history import HistoryStore, download, read_history
 from kiwoom_runtime import RateLimit
@@ -40,7 +41,11 @@ def main(directory: Path) -> None:
     db = directory / "history.duckdb"
     with Sandbox() as sandbox:
         # A fast limit for the demo; against Kiwoom keep the client's default (5/s).
-        options = {"base_url": sandbox.base_url, "env": "sandbox", "rate_limit": RateLimit(50)}
+        options: dict[str, Any] = {
+            "base_url": sandbox.base_url,
+            "env": "sandbox",
+            "rate_limit": RateLimit(50),
+        }
         report = download(chart="daily", codes=CODES, start=START, end=END, db=db, **options)
         print(report.summary())
         again = download(chart="daily", codes=CODES, start=START, end=END, db=db, **options)
