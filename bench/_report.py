@@ -412,6 +412,15 @@ def _reading(r: dict[str, Any]) -> list[str]:
     return out
 
 
+def _catalogue_lines(r: dict[str, Any]) -> list[str]:
+    """The catalogue section (bench/catalogue_bench.py), when this run measured it."""
+    if "catalogue" not in r:
+        return []
+    import catalogue_bench
+
+    return catalogue_bench.markdown(r["catalogue"])
+
+
 def write_markdown(r: dict[str, Any], path: Path) -> None:
     m = r["machine"]
     lines = [
@@ -438,6 +447,7 @@ def write_markdown(r: dict[str, Any], path: Path) -> None:
         "",
         *_reading(r),
         "",
+        *_catalogue_lines(r),
         "## How it is measured",
         "",
         "- One process, against the sandbox over real HTTP on 127.0.0.1. The sandbox runs in a "

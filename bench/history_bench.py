@@ -1,4 +1,4 @@
-"""Section 8 of ``make bench``: market-history downloads (``kiwoom_history``).
+"""Section 9 of ``make bench``: market-history downloads (``kiwoom_history``).
 
 * **Storage**: the same typed pages (600-row daily pages the sandbox serves, parsed by the
   history schema) written page by page into DuckDB (each page with its progress row in one
@@ -280,11 +280,11 @@ def bench_resume(rounds: int = 3, kill_after: int = 20) -> dict[str, Any]:
 
 
 def bench_history() -> dict[str, Any]:
-    log("8a. history storage: DuckDB vs to_parquet")
+    log("9a. history storage: DuckDB vs to_parquet")
     storage = bench_storage()
-    log("8b. history download at 5/s")
+    log("9b. history download at 5/s")
     utilization = bench_utilization(float(os.environ.get("BENCH_HISTORY_SECONDS", "30")))
-    log("8c. history resume after SIGKILL")
+    log("9c. history resume after SIGKILL")
     resume = bench_resume()
     return {"storage": storage, "utilization": utilization, "resume": resume}
 

@@ -7,7 +7,7 @@ median with its spread. Nothing here asserts on time and nothing reaches the int
 
 Sections: 1 per-call overhead, 2 decoding, 3 paging, 4 rate-limit utilization, 5 codegen scale
 and time to first call, 6 profile (when our per-call overhead is above 1.10x raw httpx),
-8 market-history downloads (``bench/history_bench.py``).
+8 the catalogue, 9 market-history downloads (``bench/history_bench.py``).
 Writes ``bench/results.json`` and regenerates ``BENCHMARKS.md`` (``bench/_report.py``).
 
 Environment: ``BENCH_RATE_SECONDS`` (default 60) is the length of each rate-limit run;
@@ -962,6 +962,11 @@ def main() -> None:
         log("5. codegen, import, first call")
         codegen = bench_codegen(sb.base_url)
     loop.close()
+    log("8. the catalogue: generate, import, mypy, wheel (beside references)")
+    import catalogue_bench
+
+    catalogue = catalogue_bench.run()
+    log("9. market history downloads")
     from history_bench import bench_history
 
     history = bench_history()
@@ -991,6 +996,7 @@ def main() -> None:
             "profile": profiles,
             "stages_us": stages,
             "no_network": no_network,
+            "catalogue": catalogue,
             "history": history,
             "bench_seconds": time.perf_counter() - started,
         }

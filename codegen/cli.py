@@ -2,6 +2,8 @@
 
     python -m codegen import SOURCE [--out specs/]   documentation (.txt/.xlsx/.json/.whl) -> specs
     python -m codegen validate [--specs specs/]       specs vs. format, examples, fixtures
+    python -m codegen promote RECORDED.json [--name NAME] [--accept-findings]
+                                                      a reviewed recording -> tests/fixtures
     python -m codegen generate [--specs specs/] [--out generated/] [--docs docs/reference]
                                [--no-docs] [--check]
 
@@ -63,6 +65,18 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         Path(args.fixtures) if args.fixtures else None,
         use_fixtures=not args.no_fixtures,
         record=args.record,
+    )
+
+
+def _cmd_promote(args: argparse.Namespace) -> int:
+    from codegen.promote import run_promote
+
+    return run_promote(
+        Path(args.recording),
+        Path(args.specs),
+        Path(args.fixtures),
+        name=args.name,
+        accept_findings=args.accept_findings,
     )
 
 
@@ -128,6 +142,33 @@ def build_parser() -> argparse.ArgumentParser:
         "(and drop stale records); review the records before committing",
     )
     p_validate.set_defaults(func=_cmd_validate)
+
+    p_promote = sub.add_parser(
+        "promote",
+        help="make a reviewed recording a fixture of tests/fixtures",
+        description=(
+            "Check a recording (Client(record=DIR), KIWOOM_RECORD, kiwoom-typed call --record) "
+            "and write it as FIXTURES/<api_id>/NAME.json: refused, with located reasons, when "
+            "a value that must be masked is not, when it disagrees with its spec (unless "
+            "--accept-findings), or when that file exists. Keeps only what fixtures need. "
+            "Exit 0 promoted, 1 refused, 2 bad input."
+        ),
+    )
+    p_promote.add_argument("recording", metavar="RECORDED.json", help="one recorded file")
+    p_promote.add_argument(
+        "--name", help="file name of the fixture, without .json (default: the recording's)"
+    )
+    p_promote.add_argument(
+        "--fixtures", default="tests/fixtures", help="fixture directory (default: %(default)s)"
+    )
+    p_promote.add_argument("--specs", default="specs", help="spec directory (default: %(default)s)")
+    p_promote.add_argument(
+        "--accept-findings",
+        action="store_true",
+        help="promote although it disagrees with the spec (the documentation is wrong: record "
+        "the findings with validate --record)",
+    )
+    p_promote.set_defaults(func=_cmd_promote)
 
     p_generate = sub.add_parser(
         "generate",

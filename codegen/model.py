@@ -27,6 +27,7 @@ import attrs
 
 from codegen.errors import SpecError, SpecErrors
 from codegen.loader import SpecSet
+from codegen.masking import sensitive_elements
 from codegen.naming import (
     LINE_LENGTH,
     all_key,
@@ -1135,6 +1136,7 @@ class _Builder:
             for f in spec.request.body
             if f.kind is ValueKind.CODE and f.element.endswith("stk_cd")
         )
+        sensitive = sensitive_elements(spec)
         english = facts.english_name
         flags = (
             f"{spec.method} {spec.url} · paged: {'yes' if facts.paged else 'no'} · retry-safe: "
@@ -1197,6 +1199,9 @@ class _Builder:
             f"list_key={list_field.key_literal if list_field else 'None'},",
             fmt_seq("(", list(code_fields), ")", 4, head="code_fields=", tail=","),
         ]
+        if sensitive:  # masked in recordings; left out when empty, as most TRs have none
+            items = [py_str(key) for key in sensitive]
+            endpoint_args.append(fmt_seq("(", items, ")", 4, head="sensitive=", tail=","))
         info_args = [
             "api_id=API_ID,",
             fmt_str(spec.name, 4, prefix="name=", suffix=","),

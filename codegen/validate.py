@@ -300,9 +300,9 @@ class _Checker:
 
         Two layouts are read: ours (``request`` + ``pages``: what ``tests/fixtures`` holds and
         what ``Client(record=DIR)`` writes, with a ``recorded`` block) and a single recorded
-        body (``body``, ``partial``, ``source``, ``env``: the published answers under
-        ``../shared/live-responses``). Keys starting with ``_`` in a body are notes of whoever
-        collected it, not the service's keys.
+        body (``body``, ``partial``, ``source``, ``env``: the published answers kept under
+        ``tests/live_responses``, the full set in ``../shared/live-responses``). Keys starting
+        with ``_`` in a body are notes of whoever collected it, not the service's keys.
         """
         shown = display_path(file)
         name = f"fixture:{file.name}"
@@ -397,7 +397,11 @@ def validate(specs: SpecSet, fixtures: Path | None) -> Report:
     recorded: list[Finding] = []
     fixture_dirs: dict[str, Path] = {}
     if fixtures is not None and fixtures.is_dir():
-        fixture_dirs = {d.name: d for d in sorted(fixtures.iterdir()) if d.is_dir()}
+        # a folder without answers (say LICENSES/ beside published ones) is no TR's, as in
+        # the sandbox's loader
+        fixture_dirs = {
+            d.name: d for d in sorted(fixtures.iterdir()) if d.is_dir() and any(d.glob("*.json"))
+        }
     for api_id in sorted(fixture_dirs):
         if api_id not in specs.specs:
             open_findings.append(
@@ -610,11 +614,46 @@ def record_findings(specs: SpecSet, report: Report) -> dict[str, int]:
     return added
 
 
+_FILE_PREFIX = re.compile(r"^fixture:[^\s]*?\.json\.?")
+
+
+def recording_summary(report: Report, fixtures: Path) -> list[str]:
+    """One line per API with answers under ``fixtures``: how many files, and what in them
+    disagrees with the spec (check, field, open or recorded), or that they agree."""
+    findings: dict[str, dict[tuple[str, str], list[str]]] = {}
+    for status, group in (("open", report.open), ("recorded", report.recorded)):
+        for finding in group:
+            if not finding.where.startswith(("fixture:", "recordings.", "fixtures/")):
+                continue
+            where = _FILE_PREFIX.sub("", finding.where).removeprefix("recordings.")
+            if finding.check == "fixture-unknown-tr":
+                where = "no spec has this API ID"
+            fields = findings.setdefault(finding.api_id, {}).setdefault((finding.check, status), [])
+            if where not in fields:
+                fields.append(where or "(file)")
+    lines = []
+    for folder in sorted(d for d in fixtures.iterdir() if d.is_dir()):
+        files = len(list(folder.glob("*.json")))
+        if not files:
+            continue
+        found = findings.get(folder.name, {})
+        if not found:
+            lines.append(f"  {folder.name:9} {files:4} file(s): agree with the spec")
+            continue
+        parts = []
+        for (check, status), fields in sorted(found.items()):
+            shown = ", ".join(fields[:4]) + (f", ... ({len(fields)})" if len(fields) > 4 else "")
+            parts.append(f"{check} [{status}] {shown}")
+        lines.append(f"  {folder.name:9} {files:4} file(s): " + "; ".join(parts))
+    return lines
+
+
 def run_validate(
     specs_dir: Path, fixtures: Path | None, *, use_fixtures: bool = True, record: bool = False
 ) -> int:
     """CLI body: print open findings, a summary per check, and return the exit code."""
     specs = load_specs(specs_dir)
+    explicit = fixtures is not None and use_fixtures  # --fixtures DIR: a summary per API
     if not use_fixtures:
         fixtures = None
     elif fixtures is None:
@@ -642,6 +681,11 @@ def run_validate(
         counts.setdefault(finding.check, [0, 0])[0] += 1
     for finding in report.recorded:
         counts.setdefault(finding.check, [0, 0])[1] += 1
+    if explicit and fixtures is not None:
+        summary = recording_summary(report, fixtures)
+        print(f"{len(summary)} API(s) answered under {fixtures} (what the answers disagree with):")
+        for line in summary:
+            print(line)
     print(
         f"{len(specs.specs)} spec(s): {len(report.open)} open finding(s), "
         f"{len(report.recorded)} recorded"

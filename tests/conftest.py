@@ -43,6 +43,7 @@ SLOW_MODULES = frozenset(
         "tests/integration/test_rate_after_token.py",
         "tests/reliability/test_concurrency.py",
         "tests/reliability/test_fault_matrix.py",
+        "tests/reliability/test_recording_secrets.py",
         "tests/reliability/test_secrets.py",
         "tests/sandbox/test_limits.py",
         "tests/sandbox/test_tokens.py",

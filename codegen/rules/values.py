@@ -3,7 +3,8 @@
 Descriptions enumerate codes in many hands: ``0:전체, 1:코스피, 2:코스닥``, ``1:KRX, 2:NXT 3.통합``,
 ``KRX,NXT,SOR``, ``0 or 1``, ``금액:0, 수량:1`` (meaning first), one per line, ``;`` for ``:``.
 A description is taken as the complete list only when every part of it is an item; a list with
-any other text (``0:전체 10,15,20,...(1만단위) 이상``, ``... ※ 업종코드 참고``) is left alone,
+any other text (``0:전체 10,15,20,...(1만단위) 이상``, ``... ※ 업종코드 참고``), or one side of
+a flag alone (``Y: 가능``: recorded answers send ``N`` too), is left alone,
 because refusing a value the server accepts would be worse than checking nothing. The result
 is what client methods check before sending and what ``Literal`` types offer to mypy; a
 ``values:`` map written on the field in the spec overrides it (``values: {}`` turns it off).
@@ -70,6 +71,8 @@ def parse_values(description: str) -> dict[str, str] | None:
         return None  # "USD 0:전체, ...": a word before the list, not a value
     if any(_FORMAT.match(key) for key, _ in found) or any(_FORMAT.match(b) for b in bare):
         return None  # "YYYY:년도", "HH:mm": a format, not a value
+    if not bare and [key for key, _ in found] in (["Y"], ["N"]):
+        return None  # "Y: 가능" names one side of a flag; answers send "N" too (ka10099)
     out: dict[str, str] = {}
     for key, meaning in [*found, *((b, "") for b in bare)]:
         if _HIDDEN_KEY.search(meaning) or _INCOMPLETE.search(meaning):

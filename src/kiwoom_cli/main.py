@@ -3,6 +3,7 @@
     kiwoom-typed call ka10001 stk_cd=005930 [--env prod|mock|sandbox] [--format json|table|csv]
     kiwoom-typed call ka10005 stk_cd=005930 --all-pages | --max-pages N
     kiwoom-typed call ka10001 stk_cd=005930 --base-url http://127.0.0.1:8080   (a sandbox)
+    kiwoom-typed call ka10001 stk_cd=005930 --env mock --record recordings/   (masked fixtures)
     kiwoom-typed list
     kiwoom-typed sandbox [--port 8080]
     kiwoom-typed download daily --codes 005930,000660 --from 20240101   (into history.duckdb)
@@ -84,6 +85,8 @@ def _client(args: argparse.Namespace) -> Iterator[Any]:
     from kiwoom_typed import Client
 
     options: dict[str, Any] = {"timeout": args.timeout}
+    if args.record is not None:
+        options["record"] = args.record  # else KIWOOM_RECORD, read by the client
     env = args.env
     if args.base_url is None:
         env = env or "sandbox"
@@ -210,6 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-pages", type=int, default=None, help="follow at most N pages (implies --all-pages)"
     )
     call.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    call.add_argument(
+        "--record",
+        metavar="DIR",
+        help="write each answer as a fixture under DIR/<api_id>/, account numbers, personal "
+        "values, credentials and order numbers masked (default: KIWOOM_RECORD, if set)",
+    )
     call.add_argument("--specs", help="spec directory for the sandbox (default: shipped)")
     call.add_argument("--fixtures", help="fixture directory for the sandbox (default: shipped)")
     call.set_defaults(func=_cmd_call)

@@ -70,6 +70,14 @@ def redact_text(text: str) -> str:
     return text
 
 
+def holds_secret(text: str) -> bool:
+    """Whether ``text`` holds a registered secret value or a bearer credential: the quick test
+    before redacting a large document value by value."""
+    with _registry_lock:
+        values = list(_pinned.union(_registry))
+    return any(value in text for value in values) or _BEARER_RE.search(text) is not None
+
+
 def redact_value(obj: Any) -> Any:
     """Return a deep copy of a JSON-like value with sensitive keys masked."""
     if isinstance(obj, Mapping):

@@ -56,6 +56,7 @@ from kiwoom_runtime.errors import (
 )
 from kiwoom_runtime.paging import AsyncPager, SyncPager
 from kiwoom_runtime.ratelimit import DEFAULT_RATE_LIMIT, RateLimit, RateLimiter
+from kiwoom_runtime.recording import Recording, recorder_for
 from kiwoom_runtime.response import Page, RawResponse
 from kiwoom_runtime.retry import Decision, RetryPolicy, parse_retry_after
 
@@ -225,6 +226,7 @@ class BaseClient:
         revoke_on_close: bool | None = None,
         error_codes: ErrorCodeMap | None = None,
         check_mock_support: bool = True,
+        record: str | os.PathLike[str] | bool | None = None,
     ) -> None:
         for name, value in (("appkey", appkey), ("secretkey", secretkey), ("token", token)):
             _expect(name, value, (str, Secret, type(None)), "str or None")
@@ -240,6 +242,9 @@ class BaseClient:
         _expect("token_margin", token_margin, _dt.timedelta, "a datetime.timedelta")
         _expect("revoke_on_close", revoke_on_close, (bool, type(None)), "True, False or None")
         _expect("check_mock_support", check_mock_support, bool, "True or False")
+        _expect("record", record, (str, os.PathLike, bool, type(None)), "a directory or False")
+        if record is True:
+            raise ArgumentError("record", "expected a directory to record into, or False")
         check_timeout(timeout)
         if env is not None and env not in ("prod", "mock", "sandbox"):
             raise ArgumentError(
@@ -288,6 +293,8 @@ class BaseClient:
             environment = f"{self.env}-{url.host}-{url.port or ''}"
         assert base_url is not None
         self.base_url = base_url.rstrip("/")
+        # Answers written as fixtures (record= or KIWOOM_RECORD), masked; None: not recorded.
+        self._recorder = recorder_for(record, env=self.env, base_url=self.base_url)
         self._token_kwargs: dict[str, Any] = {
             "appkey": appkey,
             "secretkey": secretkey,
@@ -349,6 +356,31 @@ class BaseClient:
         for key, value in body.items():
             if isinstance(value, str) and key.lower() in SENSITIVE_KEYS:
                 register_secret(value)
+
+    def _recording(self, endpoint: Endpoint, body: dict[str, Any]) -> Recording | None:
+        """A recording for a pager's pages (one file), or None when not recording."""
+        if self._recorder is None:
+            return None
+        try:
+            return self._recorder.session(endpoint, body)
+        except Exception as exc:  # recording must never break a call
+            self._recorder.failed(exc)
+            return None
+
+    def _record(
+        self,
+        endpoint: Endpoint,
+        body: dict[str, Any],
+        raw: RawResponse,
+        recording: Recording | None,
+        cont_yn: bool,
+    ) -> RawResponse:
+        """Write an accepted answer to the recording directory, if any; never raises."""
+        if self._recorder is not None:
+            recording = recording or self._recording(endpoint, body)
+            if recording is not None:
+                recording.add(raw, first_page=not cont_yn)
+        return raw
 
     @staticmethod
     def _encode_body(body: dict[str, Any]) -> bytes:
@@ -524,6 +556,7 @@ class SyncAPIClient(BaseClient):
         revoke_on_close: bool | None = None,
         error_codes: ErrorCodeMap | None = None,
         check_mock_support: bool = True,
+        record: str | os.PathLike[str] | bool | None = None,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -555,6 +588,9 @@ class SyncAPIClient(BaseClient):
                 ``DEFAULT_ERROR_CODES``).
             check_mock_support: on ``env="mock"``, refuse TRs the specs mark unsupported there
                 before sending.
+            record: a directory: write every accepted answer there as a fixture
+                (``<dir>/<api_id>/*.json``), account numbers, personal values, credentials
+                and order numbers masked; default ``KIWOOM_RECORD``; False: never.
             http_client: your own ``httpx.Client`` (not closed by the client).
             transport: a custom ``httpx.BaseTransport`` (e.g. a ``MockTransport`` in tests).
         """
@@ -573,6 +609,7 @@ class SyncAPIClient(BaseClient):
             revoke_on_close=revoke_on_close,
             error_codes=error_codes,
             check_mock_support=check_mock_support,
+            record=record,
         )
         if http_client is not None and transport is not None:
             raise ArgumentError("transport", "pass either http_client= or transport=, not both")
@@ -601,6 +638,7 @@ class SyncAPIClient(BaseClient):
         cont_yn: bool,
         next_key: str | None,
         authenticated: bool,
+        recording: Recording | None = None,
     ) -> RawResponse:
         check_timeout(timeout)
         content = self._encode_body(body)
@@ -632,7 +670,8 @@ class SyncAPIClient(BaseClient):
                     raise self._transport_error(endpoint, exc, effective_timeout) from exc
                 elapsed = time.monotonic() - start
                 logger.debug("%s: HTTP %d in %.3fs", endpoint.api_id, response.status_code, elapsed)
-                return self._process(endpoint, response, elapsed)
+                raw = self._process(endpoint, response, elapsed)
+                return self._record(endpoint, body, raw, recording, cont_yn)
             except TokenError as exc:
                 if self._should_refresh(exc, token, refreshed) and self.tokens.can_issue:
                     assert token is not None
@@ -761,6 +800,7 @@ class SyncAPIClient(BaseClient):
         body = self._prepare(endpoint, request)
         if not authenticated:
             self._register_secrets(body)
+        recording = self._recording(endpoint, body)
 
         def fetch(cont_yn: bool, next_key: str | None) -> tuple[Any, RawResponse]:
             raw = self._send(
@@ -770,6 +810,7 @@ class SyncAPIClient(BaseClient):
                 cont_yn=cont_yn,
                 next_key=next_key,
                 authenticated=authenticated,
+                recording=recording,
             )
             return self._decode(endpoint, raw), raw
 
@@ -822,6 +863,7 @@ class AsyncAPIClient(BaseClient):
         revoke_on_close: bool | None = None,
         error_codes: ErrorCodeMap | None = None,
         check_mock_support: bool = True,
+        record: str | os.PathLike[str] | bool | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -853,6 +895,9 @@ class AsyncAPIClient(BaseClient):
                 ``DEFAULT_ERROR_CODES``).
             check_mock_support: on ``env="mock"``, refuse TRs the specs mark unsupported there
                 before sending.
+            record: a directory: write every accepted answer there as a fixture
+                (``<dir>/<api_id>/*.json``), account numbers, personal values, credentials
+                and order numbers masked; default ``KIWOOM_RECORD``; False: never.
             http_client: your own ``httpx.AsyncClient`` (not closed by the client).
             transport: a custom ``httpx.AsyncBaseTransport`` (e.g. a ``MockTransport`` in tests).
         """
@@ -871,6 +916,7 @@ class AsyncAPIClient(BaseClient):
             revoke_on_close=revoke_on_close,
             error_codes=error_codes,
             check_mock_support=check_mock_support,
+            record=record,
         )
         if http_client is not None and transport is not None:
             raise ArgumentError("transport", "pass either http_client= or transport=, not both")
@@ -899,6 +945,7 @@ class AsyncAPIClient(BaseClient):
         cont_yn: bool,
         next_key: str | None,
         authenticated: bool,
+        recording: Recording | None = None,
     ) -> RawResponse:
         check_timeout(timeout)
         content = self._encode_body(body)
@@ -930,7 +977,8 @@ class AsyncAPIClient(BaseClient):
                     raise self._transport_error(endpoint, exc, effective_timeout) from exc
                 elapsed = time.monotonic() - start
                 logger.debug("%s: HTTP %d in %.3fs", endpoint.api_id, response.status_code, elapsed)
-                return self._process(endpoint, response, elapsed)
+                raw = self._process(endpoint, response, elapsed)
+                return self._record(endpoint, body, raw, recording, cont_yn)
             except TokenError as exc:
                 if self._should_refresh(exc, token, refreshed) and self.tokens.can_issue:
                     assert token is not None
@@ -1044,6 +1092,7 @@ class AsyncAPIClient(BaseClient):
         body = self._prepare(endpoint, request)
         if not authenticated:
             self._register_secrets(body)
+        recording = self._recording(endpoint, body)
 
         async def fetch(cont_yn: bool, next_key: str | None) -> tuple[Any, RawResponse]:
             raw = await self._send(
@@ -1053,6 +1102,7 @@ class AsyncAPIClient(BaseClient):
                 cont_yn=cont_yn,
                 next_key=next_key,
                 authenticated=authenticated,
+                recording=recording,
             )
             return self._decode(endpoint, raw), raw
 

@@ -35,6 +35,7 @@ class Endpoint:
     ``retry_safe`` is False for orders: Kiwoom has no idempotency key, so a lost answer must
     never cause a resend. ``code_fields`` names the request wire keys holding stock codes, so the
     client can refuse NXT/SOR codes (``_NX``/``_AL``) on the KRX-only mock host before sending.
+    ``sensitive`` names the wire keys a recording masks.
     """
 
     api_id: str
@@ -50,6 +51,10 @@ class Endpoint:
     """Wire key of the LIST ``items`` reads: a page that promises more (``cont-yn: Y``) but
     lacks it is refused, so a partial list never passes as whole."""
     code_fields: tuple[str, ...] = ()
+    sensitive: tuple[str, ...] = ()
+    """Wire keys (request and response, LIST rows included) holding account numbers, personal
+    names or credentials (spec kinds ``account``, ``personal``, ``secret``): masked before a
+    recorded answer is written (``record=``). The runtime adds keys it always masks."""
 
     def __attrs_post_init__(self) -> None:
         if not self.path.startswith("/"):

@@ -454,6 +454,7 @@ class App:
             day=self._day(config, route, body),
             codes=requested,
             plan=route.plan,
+            account=config.account_number,
         )
         more = index + 1 < pages
         key = _synthetic_key(api_id, body, index + 1) if more else ""

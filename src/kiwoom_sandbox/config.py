@@ -98,6 +98,9 @@ class SandboxConfig:
     code (six digits or capitals, optional suffix) is served, with a made-up name."""
     universe: Universe = DEFAULT_UNIVERSE
     """The listed symbols (``Universe.default().with_symbols({"123450": "샌드박스전자"})``)."""
+    account_number: str = "5012345610"
+    """What fields of kind ``account`` answer (cut to the field's length); a test of recording
+    puts a canary here to prove it never reaches a file."""
     chart_history: bool = True
     """Serve chart TRs (menu 차트) from the price path as history (``history.py``): rows end
     at ``base_dt`` (or the market date) and page back, period by period, to the symbol's

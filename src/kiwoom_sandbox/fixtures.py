@@ -11,6 +11,8 @@ A fixture is one recorded conversation for one request, possibly over several pa
       ]
     }
 
+A recording (``Client(record=DIR)``, promoted with ``python -m codegen promote``) also carries
+a ``recorded`` object (env, host, time, client version, ...), which serving ignores.
 ``request`` matches a call when every key it names has the same value in the call's body
 (extra keys in the call are ignored; the fixture naming the most keys wins, then the file name).
 Page ``i + 1`` is served to a call carrying ``cont-yn: Y`` and the ``next-key`` of page ``i``.
@@ -92,9 +94,11 @@ def load_fixture(path: Path, api_id: str) -> Fixture:
         raise _fail(path, f"cannot read: {exc}") from None
     if not isinstance(raw, dict):
         raise _fail(path, "expected an object at the top")
-    unknown = set(raw) - {"description", "request", "pages"}
+    unknown = set(raw) - {"description", "request", "pages", "recorded"}
     if unknown:
         raise _fail(path, f"unknown key(s): {', '.join(sorted(unknown))}")
+    if not isinstance(raw.get("recorded", {}), dict):  # provenance of a recording; not served
+        raise _fail(path, "recorded: expected an object")
     request, pages = raw.get("request", {}), raw.get("pages")
     if not isinstance(request, dict):
         raise _fail(path, "request: expected an object")

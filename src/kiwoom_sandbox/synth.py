@@ -21,6 +21,7 @@ values are echoed into top-level fields of the same name when they fit (``stk_cd
 page), so a failing test is reproducible and benchmarks compare like with like.
 
 ``compile_plan(fields)`` does the per-field work once; the sandbox caches the plan per route.
+``account`` is what account-number fields answer (``SandboxConfig.account_number``).
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ from kiwoom_sandbox.symbols import Symbol
 
 BASE_DATE = DEFAULT_MARKET_DATE
 """The default day of answers (``generate_body(day=...)``); see ``SandboxConfig.market_date``."""
+
+
+DEFAULT_ACCOUNT = "5012345610"
+"""The account number of answers unless the sandbox is told another."""
 
 
 def _hhmmss(minute: int) -> str:
@@ -142,7 +147,9 @@ class Scene:
         codes: Sequence[str],
         request: Mapping[str, Any],
         key: int,
+        account: str = DEFAULT_ACCOUNT,
     ) -> None:
+        self.account = account
         self.market = market
         self.day = day
         self.codes = tuple(codes)
@@ -375,7 +382,7 @@ _PRODUCERS: dict[Role, Producer] = {
     Role.RATIO: lambda s, f: f"{s.noise(f.salt) % 10_000 / 100:.2f}",
     Role.SIGNED_RATIO: lambda s, f: _rate(Decimal(s.noise(f.salt) % 6_000 - 3_000) / 100),
     Role.CODE: _code,
-    Role.ACCOUNT: lambda s, f: "5012345610"[: f.field.length or 10],
+    Role.ACCOUNT: lambda s, f: s.scene.account[: f.field.length or len(s.scene.account)],
     Role.TEXT: _text,
 }
 
@@ -506,6 +513,7 @@ def generate_body(
     day: dt.date = BASE_DATE,
     codes: Sequence[str] = (),
     plan: ObjectPlan | None = None,
+    account: str | None = None,
 ) -> dict[str, Any]:
     """The body (without ``return_code``/``return_msg``) for one page of a TR.
 
@@ -518,7 +526,7 @@ def generate_body(
     market = market if market is not None else Market(seed)
     plan = plan if plan is not None else compile_plan(fields)
     key = _scene_key(market.seed, api_id, request)
-    scene = Scene(market, day, codes, request, key)
+    scene = Scene(market, day, codes, request, key, account or DEFAULT_ACCOUNT)
     default_code = codes[0] if codes else f"{key % 100_000:05d}0"
     top = Subject(scene, default_code, page, business_day_index(day), None)
     # Spec order, like the live answers; rows of page p start at global index p * rows.

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -223,3 +224,17 @@ def test_real_credentials_are_not_sent_to_a_loopback_sandbox(
     code, _, err = run(capsys, "call", "ka10001", "stk_cd=005930", *argv)
     assert code == 0, err
     assert [r.body["appkey"] for r in running_sandbox.requests_for("au10001")] == ["sandbox-appkey"]
+
+
+def test_record_writes_each_answer_as_a_masked_fixture(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    argv = ["call", "ka10005", "stk_cd=005930", "--all-pages", "--record", str(tmp_path)]
+    code, out, _ = run(capsys, *argv, *SANDBOX)
+    assert code == 0
+    (recorded,) = (tmp_path / "ka10005").glob("*.json")
+    data = json.loads(recorded.read_text("utf-8"))
+    assert [p["body"] for p in data["pages"]] == json.loads(out)
+    assert data["recorded"]["env"] == "sandbox" and data["recorded"]["complete"]
+    (token,) = (tmp_path / "au10001").glob("*.json")
+    assert set(json.loads(token.read_text("utf-8"))["request"]["appkey"]) == {"*"}

@@ -131,14 +131,12 @@ def test_the_runtime_never_imports_the_sandbox_statically() -> None:
 def _readme_sandbox_example() -> str:
     readme = (ROOT / "README.md").read_text("utf-8")
     blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
-    examples = [b for b in blocks if 'env="sandbox"' in b]
-    assert examples, "README.md has no env='sandbox' example"
-    return examples[0]
+    assert blocks and 'env="sandbox"' in blocks[0], "README's first example must run offline"
+    return blocks[0]
 
 
 def test_the_readme_sandbox_example_runs_as_written(tmp_path: Path) -> None:
     example = _readme_sandbox_example()
-    assert len(example.strip().splitlines()) == 3
     done = subprocess.run(
         [sys.executable, "-c", example],
         capture_output=True,

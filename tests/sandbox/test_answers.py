@@ -360,3 +360,11 @@ def bracket_of(body: dict[str, Any]) -> str:
 def test_config_refuses_an_unknown_policy() -> None:
     with pytest.raises(ValueError, match="symbol_policy"):
         SandboxConfig(symbol_policy="some")  # type: ignore[arg-type]
+
+
+def test_account_fields_answer_the_configured_account_number() -> None:
+    _need("ka00001")
+    with Sandbox(make_config(account_number="99887766554433")) as sb:
+        assert post(sb, "ka00001", {})["acctNo"] == "99887766554433"
+    with Sandbox(make_config()) as sb:
+        assert post(sb, "ka00001", {})["acctNo"] == "5012345610"

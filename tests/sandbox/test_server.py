@@ -135,3 +135,17 @@ def test_a_client_that_times_out_leaves_no_traceback(
     assert "Traceback" not in err and "BrokenPipe" not in err and "ConnectionReset" not in err
     assert any("went away" in r.getMessage() for r in caplog.records)
     assert all(r.levelno == logging.DEBUG for r in caplog.records if r.name.startswith("kiwoom_s"))
+
+
+def test_a_recorded_block_is_accepted_and_ignored(tmp_path: Path) -> None:
+    (tmp_path / "ka10006").mkdir()
+    page = {"body": {"date": "20240102", "return_code": 0, "return_msg": "ok"}}
+    recorded = {"env": "mock", "host": "mockapi.kiwoom.com", "at": "2026-01-02T03:04:05+09:00"}
+    (tmp_path / "ka10006" / "x.json").write_text(
+        json.dumps({"recorded": recorded, "pages": [page]})
+    )
+    with Sandbox(make_config(fixtures_dir=tmp_path)) as sb, httpx.Client(base_url=sb.base_url) as c:
+        assert call(c, "ka10006", sb.issue_token()).json() == page["body"]
+    (tmp_path / "ka10006" / "x.json").write_text(json.dumps({"recorded": 1, "pages": [page]}))
+    with pytest.raises(FixtureError, match=r"x\.json: recorded: expected an object"):
+        Sandbox(make_config(fixtures_dir=tmp_path))

@@ -123,6 +123,7 @@ def test_value_lists_are_parsed(text: str, expected: dict[str, str]) -> None:
         "5:5일, 10:10일, 250:250일, 250일까지 입력가능",
         "M04020000: 금 99.99_1kg, 전체 조회는 빈값('')으로 설정",
         "0:평균, YYYY:년도",
+        "Y: 가능",  # one side of a flag: recorded ka10099 answers send "N" as well
     ],
 )
 def test_incomplete_or_ambiguous_lists_are_not_checked(text: str) -> None:

@@ -56,8 +56,8 @@ def test_every_recorded_finding_still_occurs(committed: Report) -> None:
         (api_id, k.check, k.where)
         for api_id, spec in specs.specs.items()
         for k in spec.known_findings
-        # records about published recordings (../shared/live-responses) are checked by
-        # test_live_responses.py, where those recordings are read
+        # records about published recordings (tests/live_responses, ../shared/live-responses)
+        # are checked by test_live_responses.py, where those recordings are read
         if not k.where.startswith("fixture:")
         or (FIXTURES / api_id / k.where.removeprefix("fixture:").split(".json")[0])
         .with_suffix(".json")
@@ -177,8 +177,12 @@ def test_fixtures_are_checked(workdir: Path) -> None:
     )
     (target / "broken.json").write_text("{", "utf-8")
     (workdir / "fixtures" / "kz00000").mkdir()
+    (workdir / "fixtures" / "kz00000" / "answer.json").write_text("{}", "utf-8")
+    (workdir / "fixtures" / "LICENSES").mkdir()  # no answers in it: no TR's folder
+    (workdir / "fixtures" / "LICENSES" / "someone.txt").write_text("MIT License", "utf-8")
     report = validate(load_specs(workdir / "specs"), workdir / "fixtures")
     got = {(f.api_id, f.check, f.where) for f in report.open}
+    assert not any(f.api_id == "LICENSES" for f in report.open)
     assert ("ka10001", "value-kind", "fixture:bad.json.response.cur_prc") in got
     assert ("ka10001", "key-not-in-table", "fixture:bad.json.response.new_key") in got
     assert ("ka10001", "fixture-invalid", "fixture:broken.json") in got
@@ -193,3 +197,84 @@ def test_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     err = capsys.readouterr().err
     assert "ka10001.yaml:" in err and "length: expected an integer, got 'forty'" in err
     assert main(["validate", "--specs", str(tmp_path / "nowhere")]) == 2
+
+
+def test_fixtures_given_get_a_summary_per_api(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    envelope = {"return_code": 0, "return_msg": "ok"}
+    answers = {
+        "ka00001": {"acctNo": "**********"},
+        "ka10001": {"stk_cd": "005930", "cur_prc": "12.5", "surprise": "1"},
+    }
+    for api_id, body in answers.items():
+        (tmp_path / api_id).mkdir()
+        recording = {"recorded": {"partial": True}, "pages": [{"body": body | envelope}]}
+        (tmp_path / api_id / "r.json").write_text(json.dumps(recording), encoding="utf-8")
+    assert main(["validate", "--specs", str(SPECS), "--fixtures", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"2 API(s) answered under {tmp_path}" in out
+    assert "  ka00001      1 file(s): agree with the spec" in out
+    line = next(x for x in out.splitlines() if x.startswith("  ka10001"))
+    assert "key-not-in-table [open] response.surprise" in line
+    assert "value-kind [open] response.cur_prc" in line
+    assert main(["validate", "--specs", str(SPECS)]) == 0  # no --fixtures: no summary
+    assert "answered under" not in capsys.readouterr().out
+
+
+def test_a_method_name_clash_is_a_finding_as_generate_refuses_it(workdir: Path) -> None:
+    """issue 10 #8: validate passed a spec whose method name clashed; generate refused it."""
+    path = workdir / "specs" / "ka10006.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(
+        text.replace("python_name: get_stock_time_quote", "python_name: get_stock_info")
+    )
+    report = validate(load_specs(workdir / "specs"), None)
+    clashes = {(f.api_id, f.check) for f in report.open}
+    assert {("ka10001", "method-name-clash"), ("ka10006", "method-name-clash")} <= clashes
+
+
+def test_a_spec_without_annotations_is_no_finding(workdir: Path) -> None:
+    """issue 10 #8: 'not-annotated' was listed among recorded findings with advice that did not
+    fit; the rules now decide what a spec leaves out."""
+    path = workdir / "specs" / "ka10006.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text[: text.index("\nannotations:") + 1], "utf-8")
+    report = validate(load_specs(workdir / "specs"), None)
+    assert [f for f in report.open if f.api_id == "ka10006"] == []
+
+
+def test_no_fixtures_means_none(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """issue 10 #8: `validate --specs DIR` read ./tests/fixtures with no way to say none."""
+    broken = workdir / "specs" / "broken"
+    broken.mkdir()
+    code = main(["validate", "--specs", str(workdir / "specs"), "--no-fixtures"])
+    assert code == 0, capsys.readouterr().out
+    fixtures = workdir / "fixtures" / "ka10001"
+    fixtures.mkdir(parents=True, exist_ok=True)
+    (fixtures / "bad.json").write_text("{", "utf-8")
+    assert main(["validate", "--specs", str(workdir / "specs"), "--no-fixtures"]) == 0
+    args = ["validate", "--specs", str(workdir / "specs"), "--fixtures", str(workdir / "fixtures")]
+    assert main(args) == 1
+
+
+def test_every_option_says_what_it_does(capsys: pytest.CaptureFixture[str]) -> None:
+    """issue 10 #14: `python -m codegen ... --help` showed options without help or defaults."""
+    import argparse
+
+    from codegen.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in commands.choices.items():
+        for action in sub._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            assert action.help, f"{name} {action.dest} has no help text"
+            if action.default not in (None, False) and action.option_strings:
+                shown = action.help.replace("%(default)s", str(action.default))
+                assert str(action.default) in shown, f"{name} {action.dest}: say the default"
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    out = capsys.readouterr().out
+    assert all(form in out for form in (".txt", ".xlsx", ".json", ".whl"))

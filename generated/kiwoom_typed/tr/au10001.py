@@ -264,6 +264,7 @@ ENDPOINT = Endpoint(
     items=None,
     list_key=None,
     code_fields=(),
+    sensitive=("appkey", "secretkey", "token"),
 )
 """au10001: what the runtime needs to call it (path, paging, retry safety, codecs)."""
 

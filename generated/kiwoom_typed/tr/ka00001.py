@@ -195,6 +195,7 @@ ENDPOINT = Endpoint(
     items=None,
     list_key=None,
     code_fields=(),
+    sensitive=("acctNo",),
 )
 """ka00001: what the runtime needs to call it (path, paging, retry safety, codecs)."""
 

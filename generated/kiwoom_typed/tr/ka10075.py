@@ -984,6 +984,7 @@ ENDPOINT = Endpoint(
     items=_items,
     list_key="oso",
     code_fields=("stk_cd",),
+    sensitive=("acnt_no", "mang_empno"),
 )
 """ka10075: what the runtime needs to call it (path, paging, retry safety, codecs)."""
 

@@ -170,7 +170,6 @@ class Ka10099ListItem:
     Y: 가능
 
     kind: text
-    values: "Y" 가능
     """
 
     extra: Mapping[str, Any] = attrs.field(factory=dict)

@@ -208,7 +208,6 @@ class Ka10100Response:
     Y: 가능
 
     kind: text
-    values: "Y" 가능
     """
 
     return_code: int | None = None

@@ -1067,6 +1067,7 @@ ENDPOINT = Endpoint(
     items=_items,
     list_key="stk_acnt_evlt_prst",
     code_fields=(),
+    sensitive=("acnt_nm",),
 )
 """kt00004: what the runtime needs to call it (path, paging, retry safety, codecs)."""
 

@@ -1484,6 +1484,7 @@ ENDPOINT = Endpoint(
     items=_items,
     list_key="trst_ovrl_trde_prps_array",
     code_fields=("stk_cd",),
+    sensitive=("prcsr", "rcpmnyer"),
 )
 """kt00015: what the runtime needs to call it (path, paging, retry safety, codecs)."""
 

@@ -1079,6 +1079,7 @@ ENDPOINT = Endpoint(
     items=None,
     list_key=None,
     code_fields=(),
+    sensitive=("mang_empno",),
 )
 """kt00016: what the runtime needs to call it (path, paging, retry safety, codecs)."""
 

@@ -889,6 +889,7 @@ ENDPOINT = Endpoint(
     items=_items,
     list_key="gold_trde_hist",
     code_fields=("stk_cd",),
+    sensitive=("acnt_print", "prcsr"),
 )
 """kt50032: what the runtime needs to call it (path, paging, retry safety, codecs)."""
 

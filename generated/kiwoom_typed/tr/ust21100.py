@@ -1033,6 +1033,7 @@ ENDPOINT = Endpoint(
     items=_items,
     list_key="result_list",
     code_fields=("stk_cd",),
+    sensitive=("acnt_print",),
 )
 """ust21100: what the runtime needs to call it (path, paging, retry safety, codecs)."""
 

@@ -70,6 +70,12 @@ class Zz00002RowsItem:
     kind: decimal
     """
 
+    acnt_no: str | None = None
+    """zz00002 계좌번호 · wire key ``acnt_no`` · String · length 10 · optional
+
+    kind: account
+    """
+
     extra: Mapping[str, Any] = attrs.field(factory=dict)
     """Keys the documentation does not list, exactly as received."""
 
@@ -77,6 +83,7 @@ class Zz00002RowsItem:
         ("dt", "dt", "date"),
         ("trde_qty", "trde_qty", "number"),
         ("flu_rt", "flu_rt", "decimal"),
+        ("acnt_no", "acnt_no", "account"),
     )
     """DataFrame columns: (Python name, wire key, value kind)."""
 
@@ -94,6 +101,8 @@ class Zz00002RowsItem:
             out["trde_qty"] = self.trde_qty
         if self.flu_rt is not None:
             out["flu_rt"] = self.flu_rt
+        if self.acnt_no is not None:
+            out["acnt_no"] = self.acnt_no
         out.update(self.extra)
         return out
 
@@ -139,10 +148,17 @@ class Zz00002RowsItemTyped(TypedView[Zz00002RowsItem]):
         """
         return typed_value(parse_decimal, self._m.flu_rt, API_ID, "flu_rt")
 
+    @property
+    def acnt_no(self) -> str | None:
+        """zz00002 계좌번호 (``acnt_no``) as sent: an account number, kept as text (masked when
+        answers are recorded).
+        """
+        return self._m.acnt_no
+
 
 _build_Zz00002RowsItem = row_builder(
     Zz00002RowsItem,
-    (("dt", "dt"), ("trde_qty", "trde_qty"), ("flu_rt", "flu_rt")),
+    (("dt", "dt"), ("trde_qty", "trde_qty"), ("flu_rt", "flu_rt"), ("acnt_no", "acnt_no")),
 )
 """Compiled ``from_dict`` of :class:`Zz00002RowsItem` (no ``__init__`` cost per row)."""
 
@@ -332,6 +348,7 @@ ENDPOINT = Endpoint(
     items=_items,
     list_key="rows",
     code_fields=("stk_cd",),
+    sensitive=("acnt_no",),
 )
 """zz00002: what the runtime needs to call it (path, paging, retry safety, codecs)."""
 
