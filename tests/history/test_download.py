@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from kiwoom_cli.main import main
 from kiwoom_history import DownloadStats, HistoryStore, download, read_history
@@ -19,6 +20,9 @@ from tests.history.conftest import (
     client_options,
     fingerprint,
 )
+
+# Real downloads (a sandbox each, seconds): make test, not the quick gate.
+pytestmark = pytest.mark.slow
 
 CODES = ["005930", "000660", "035720"]
 START = dt.date(2024, 1, 1)

@@ -10,6 +10,9 @@ import pytest
 
 from tests.conftest import ROOT
 
+# Real downloads (a sandbox each, seconds): make test, not the quick gate.
+pytestmark = pytest.mark.slow
+
 
 def test_the_example_downloads_and_queries(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
