@@ -350,7 +350,10 @@ class Downloader:
         # Over the days after ``through`` the rows down to it are kept even before the start,
         # so that the stored days stay one run.
         first = min(_ymd(job.start), stop_at) if stop_at else _ymd(job.start)
-        last = _ymd(job.end)
+        # Walking back from the oldest stored day keeps every row down to the start, even
+        # after an earlier end (an older window asked later): the stored days stay one run.
+        stored = progress.oldest if bottom else None
+        last = _ymd(max(job.end, stored) if stored else job.end)
         walk = _Walk()
         stats_first = True
         seen: set[str] = set()
@@ -368,9 +371,9 @@ class Downloader:
                 if day <= last:
                     kept.append(row)
             if kept:
-                newest, oldest = str(kept[0][key_field])[:8], str(kept[-1][key_field])[:8]
-                walk.newest = max(walk.newest or newest, newest)
-                walk.oldest = min(walk.oldest or oldest, oldest)
+                top_day, bottom_day = str(kept[0][key_field])[:8], str(kept[-1][key_field])[:8]
+                walk.newest = max(walk.newest or top_day, top_day)
+                walk.oldest = min(walk.oldest or bottom_day, bottom_day)
             more = raw.cont_yn
             closed = stop_at is not None and bool(rows)
             closed = closed and str(rows[-1].get(key_field))[:8] <= str(stop_at)

@@ -119,3 +119,35 @@ def test_a_malformed_value_names_the_tr_and_the_field() -> None:
             scope=None,
             fetched_at=NOW,
         )
+
+
+def test_the_progress_bar_shows_counts_and_an_eta_only_on_a_terminal() -> None:
+    import io
+
+    from kiwoom_history import DownloadStats
+    from kiwoom_history.progress import ProgressBar
+
+    stats = DownloadStats("stock_daily", 4, symbols_done=2, pages=6, rows=3600, requests=6)
+    piped = io.StringIO()
+    quiet = ProgressBar(piped)
+    quiet.update(stats)
+    quiet.close()
+    assert piped.getvalue() == ""  # not a terminal: nothing
+    shown = io.StringIO()
+    bar = ProgressBar(shown, force=True, interval=0)
+    bar.update(stats)
+    bar.close()
+    line = shown.getvalue()
+    assert "2/4 symbols" in line and "6 pages" in line and "3,600 rows" in line
+    assert "ETA " in line and "ETA -" not in line and line.endswith("\n")
+
+
+def test_the_sandbox_lists_as_many_symbols_as_asked() -> None:
+    from kiwoom_sandbox import cli
+
+    args = cli.build_parser().parse_args(
+        ["--symbols", "2500", "--chart-page-rows", "100", "--history-start", "20100104"]
+    )
+    config = cli.config_from_args(args)
+    assert len(config.universe) == 2500 and config.chart_page_rows == 100
+    assert config.history_start == dt.date(2010, 1, 4)

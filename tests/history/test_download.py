@@ -105,6 +105,17 @@ def test_extending_the_range_back_fetches_only_the_older_pages(sandbox: Sandbox,
     assert len(frame) == business_days(dt.date(2023, 1, 2), MARKET_DATE) == frame["dt"].nunique()
 
 
+def test_an_older_window_keeps_the_stored_days_contiguous(sandbox: Sandbox, db: Path) -> None:
+    download(codes=["005930"], start=START, end=MARKET_DATE, db=db, **client_options(sandbox))
+    older = dt.date(2022, 1, 3), dt.date(2022, 6, 30)
+    download(codes=["005930"], start=older[0], end=older[1], db=db, **client_options(sandbox))
+    frame = read_history(db, codes=["005930"])
+    assert len(frame) == frame["dt"].nunique() == business_days(older[0], MARKET_DATE)
+    with HistoryStore(db, read_only=True) as store:
+        (progress,) = store.all_progress()
+    assert (progress.oldest, progress.back_to) == (older[0], older[0])
+
+
 def test_a_1700_storm_slows_the_run_without_failing_it(
     sandbox: Sandbox, db: Path, tmp_path: Path
 ) -> None:
