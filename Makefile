@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(PY) examples/demo.py
+	$(PY) examples/download_history.py
 
 # Every test, the slow real-HTTP suites included (what CI runs): on two workers, then the
 # suites that measure time alone (tests/conftest.py TIMING_MODULES).

@@ -105,6 +105,7 @@ def target_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 _ok(case["utilization"] >= 0.95 and case["rejections"] == 0),
             )
         )
+    rows += history_target_rows(r)
     rows.append(
         (
             "generate 200 TRs",
@@ -330,6 +331,80 @@ def profile_lines(r: dict[str, Any]) -> list[str]:
                 f"({_f(row['us_per_call'], 1)} us/call)"
             )
     return out
+
+
+def history_target_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    h = r.get("history")
+    if not h:
+        return []
+    st, ut, re = h["storage"], h["utilization"], h["resume"]
+    return [
+        (
+            "history: rows/s into DuckDB per page (transaction + progress) / to_parquet per page",
+            f"{_f(st['duckdb']['rows_per_s'], 0)} / {_f(st['parquet']['rows_per_s'], 0)} "
+            f"({_f(st['duckdb_vs_parquet'])}x)",
+            "-",
+            "-",
+        ),
+        (
+            f"history download at 5/s ({ut['symbols']} symbols): utilization, 1700 answers",
+            f"{_f(ut['utilization'], 3)}, {ut['rejections']}",
+            ">= 0.95, 0",
+            _ok(ut["utilization"] >= 0.95 and ut["rejections"] == 0),
+        ),
+        (
+            "history resume after kill -9: process start to first chart request",
+            f"{_f(re['time_to_first_request_s'])} s ({_f(re['pages_fetched_again'], 0)} pages "
+            "fetched again)",
+            "-",
+            "-",
+        ),
+    ]
+
+
+def history_lines(r: dict[str, Any]) -> list[str]:
+    h = r.get("history")
+    if not h:
+        return []
+    st, ut, re = h["storage"], h["utilization"], h["resume"]
+    rows = [
+        [
+            name,
+            _f(st[key]["rows_per_s"], 0),
+            f"{_f(st[key]['range_rows_per_s'][0], 0)}-{_f(st[key]['range_rows_per_s'][1], 0)}",
+        ]
+        for name, key in (
+            ("DuckDB, page by page (transaction with the progress row)", "duckdb"),
+            ("pandas to_parquet, a file per page", "parquet"),
+            ("DuckDB, one insert", "duckdb_bulk"),
+            ("pandas to_parquet, one file", "parquet_bulk"),
+        )
+    ]
+    return [
+        "## Market history (kiwoom_history)",
+        "",
+        f"Storage: {st['rows']:,} rows in {st['pages']} daily pages of 600 (as the sandbox "
+        f"serves them, parsed by the history schema at {_f(st['parse_rows_per_s'], 0)} rows/s), "
+        f"{st['rounds']} rounds, median.",
+        "",
+        *_md(["writer", "rows/s", "range"], rows),
+        "",
+        f"Download: {ut['symbols']} symbols x 2 years of daily bars ({ut['pages']} pages, "
+        f"{ut['rows']:,} rows) from a sandbox allowing 5 requests/s, {ut['concurrency']} symbols "
+        f"in flight: {_f(ut['elapsed_s'], 1)} s, {_f(ut['rows_per_s'], 0)} rows/s, utilization "
+        f"{_f(ut['utilization'], 3)}, {ut['rejections']} answers 1700, {ut['failed']} symbols "
+        "failed.",
+        "",
+        f"Resume: a download of {re['pages_uninterrupted']} pages killed with SIGKILL after "
+        f"{re['kill_after_pages']} chart requests, then run again ({re['rounds']} rounds): "
+        f"{_f(re['time_to_first_request_s'])} s from starting the process to its first chart "
+        f"request (range {_f(re['time_to_first_request_range_s'][0])}-"
+        f"{_f(re['time_to_first_request_range_s'][1])} s: interpreter, imports, DuckDB opening "
+        f"the file and replaying its log, the progress, a token); the rerun took "
+        f"{_f(re['rerun_s'], 1)} s and fetched {_f(re['pages_fetched_again'], 0)} pages more "
+        "than were left.",
+        "",
+    ]
 
 
 def print_table(r: dict[str, Any]) -> None:
@@ -606,6 +681,7 @@ def write_markdown(r: dict[str, Any], path: Path) -> None:
         "",
     ]
     lines += realtime_lines(r)
+    lines += history_lines(r)
     prof = profile_lines(r)
     if prof:
         lines += [

@@ -6,7 +6,8 @@ shuffled order, so drift of a shared, noisy machine spreads over all of them; ev
 median with its spread. Nothing here asserts on time and nothing reaches the internet.
 
 Sections: 1 per-call overhead, 2 decoding, 3 paging, 4 rate-limit utilization, 5 codegen scale
-and time to first call, 6 profile (when our per-call overhead is above 1.10x raw httpx).
+and time to first call, 6 profile (when our per-call overhead is above 1.10x raw httpx),
+8 the catalogue, 9 market-history downloads (``bench/history_bench.py``).
 Writes ``bench/results.json`` and regenerates ``BENCHMARKS.md`` (``bench/_report.py``).
 
 Environment: ``BENCH_RATE_SECONDS`` (default 60) is the length of each rate-limit run;
@@ -972,6 +973,10 @@ def main() -> None:
     catalogue = catalogue_bench.run()
     log("9. real-time (bench/realtime_bench.py)")
     realtime = realtime_bench.run()
+    log("9. market history downloads")
+    from history_bench import bench_history
+
+    history = bench_history()
 
     cases = rate["cases"]
     results.update(
@@ -1003,6 +1008,7 @@ def main() -> None:
             "realtime_decode_vs_json_loads": realtime["decode"][REALTIME_TYPED][
                 "ratio_vs_json_loads"
             ],
+            "history": history,
             "bench_seconds": time.perf_counter() - started,
         }
     )

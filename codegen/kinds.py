@@ -27,11 +27,16 @@ _TIME = re.compile(r"^(\d{2})(:?)(\d{2})(?:\2(\d{2}))?$")
 _FREE_TEXT = (ValueKind.TEXT, ValueKind.SECRET, ValueKind.ACCOUNT, ValueKind.PERSONAL)
 
 
-def _date_ok(text: str, fmt: str, digits: int) -> bool:
+def _date_ok(text: str, digits: int) -> bool:
+    """YYYYMMDD (8 digits) or YYYYMMDDHHMMSS (14) naming a real moment. By hand rather than
+    with strptime, which costs ~30 us: the sandbox checks every date of 600-row chart pages."""
     if len(text) != digits or not text.isdigit():
         return False
+    hour, minute, second = (
+        (int(text[i : i + 2]) for i in (8, 10, 12)) if digits == 14 else (0, 0, 0)
+    )
     try:
-        datetime.datetime.strptime(text, fmt)
+        datetime.datetime(int(text[:4]), int(text[4:6]), int(text[6:8]), hour, minute, second)
     except ValueError:
         return False
     return True
@@ -61,9 +66,9 @@ def kind_problem(field: Field, value: str) -> str | None:
     elif kind is ValueKind.DECIMAL:
         ok = bool(_DECIMAL.match(value))
     elif kind is ValueKind.DATE:
-        ok = value == "00000000" or _date_ok(value, "%Y%m%d", 8)  # all zeros: no date
+        ok = value == "00000000" or _date_ok(value, 8)  # all zeros: no date
     elif kind is ValueKind.DATETIME:
-        ok = _date_ok(value, "%Y%m%d%H%M%S", 14)
+        ok = _date_ok(value, 14)
     elif kind is ValueKind.TIME:
         ok = _time_ok(value, max_hour=23)
     elif kind is ValueKind.SESSION_TIME:
@@ -73,7 +78,7 @@ def kind_problem(field: Field, value: str) -> str | None:
     elif kind is ValueKind.SCALED:
         ok = bool(_INT.match(value))
     elif kind is ValueKind.MONTH:
-        ok = _date_ok(value + "01", "%Y%m%d", 8)
+        ok = _date_ok(value + "01", 8)
     elif kind is ValueKind.SIGN_CODE:
         ok = value in field.values if field.values else value in {"1", "2", "3", "4", "5"}
     else:  # pragma: no cover - every kind is handled above

@@ -9,6 +9,7 @@
     kiwoom-typed sandbox [--port 8080]
     kiwoom-typed stream 0B 005930 000660 [--format table|json] [--seconds N | --count N]
     kiwoom-typed conditions list | run SEQ [--realtime]
+    kiwoom-typed download daily --codes 005930,000660 --from 20240101   (into history.duckdb)
 
 Credentials come from KIWOOM_APPKEY / KIWOOM_SECRETKEY only, never from the command line (where
 they would land in the shell history); a sandbox target (``--env sandbox``, or a loopback
@@ -185,6 +186,12 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
     return sandbox_cli.run(args)
 
 
+def _cmd_download(args: argparse.Namespace) -> int:
+    from kiwoom_history import cli as history_cli
+
+    return history_cli.run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiwoom-typed", description="Kiwoom REST API from the command line."
@@ -235,6 +242,16 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.set_defaults(func=_cmd_sandbox)
 
     realtime_cli.add_commands(sub)  # stream, conditions (kiwoom_cli.realtime)
+    from kiwoom_history import cli as history_cli  # argparse only; DuckDB is loaded on use
+
+    download = sub.add_parser(
+        "download",
+        help="download chart history into a DuckDB file (resumable, incremental)",
+        description=history_cli.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    history_cli.add_arguments(download)
+    download.set_defaults(func=_cmd_download)
     return parser
 
 

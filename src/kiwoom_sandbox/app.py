@@ -12,8 +12,10 @@ Where the data comes from, first match wins:
 3. a stock code the sandbox does not list (``symbol_policy``, ``universe``): ``[1901:...]``;
    then, for the order APIs and the account APIs it covers, the paper account
    (``kiwoom_sandbox.orders``, unless ``paper_trading=False``);
-4. the documentation example, if it documents this request and every value fits the spec;
-5. synthetic pages (``synth.py``), over the price path of ``market.py``.
+4. a chart (menu 차트) or a market's symbol list: history from the price path, paged back
+   to the listing date (``history.py``; ``SandboxConfig.chart_history``);
+5. the documentation example, if it documents this request and every value fits the spec;
+6. synthetic pages (``synth.py``), over the price path of ``market.py``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from codegen.spec import Role, ValueKind
 from kiwoom_sandbox import codes
 from kiwoom_sandbox.config import Fault, FaultKind, SandboxConfig
 from kiwoom_sandbox.fixtures import Fixture, find_fixture, load_fixtures
+from kiwoom_sandbox.history import chart_page, chart_plan, listing_page, listing_plan
 from kiwoom_sandbox.limits import RateLimiter
 from kiwoom_sandbox.market import Market
 from kiwoom_sandbox.orders.engine import OrderEngine
@@ -453,6 +456,10 @@ class App:
         requested, unknown = self._symbols(config, route, body)
         if unknown is not None:
             return self._json(200, api_id, unknown)
+        if forced is None and config.chart_history:
+            served = self._history(config, route, body, next_key if follow else None)
+            if served is not None:
+                return served
         example = route.example_for(body) if forced is None and config.use_examples else None
         if example is not None:
             return bad_key if follow else self._json(200, api_id, example)
@@ -477,6 +484,30 @@ class App:
         more = index + 1 < pages
         key = _synthetic_key(api_id, body, index + 1) if more else ""
         return self._json(200, api_id, codes.ok(data), "Y" if more else "N", key)
+
+    def _history(
+        self, config: SandboxConfig, route: Route, body: dict[str, Any], next_key: str | None
+    ) -> Reply | None:
+        """A chart page or a market's symbol list (``history.py``); None for other TRs."""
+        api_id = route.api_id
+        bad_key = self._json(200, api_id, codes.BAD_NEXT_KEY.body(f" (next-key={next_key!r})"))
+        day = self._day(config, route, body)
+        chart = chart_plan(route)
+        if chart is not None:
+            page = chart_page(config, self._market(config), route, chart, body, day, next_key)
+            if page is None:
+                return bad_key
+            more = page.next_key is not None
+            return self._json(
+                200, api_id, codes.ok(page.body), "Y" if more else "N", page.next_key or ""
+            )
+        listing = listing_plan(route)
+        if listing is not None:
+            if next_key is not None:  # the whole market comes in one page
+                return bad_key
+            data = listing_page(self._market(config), route, listing, body, day)
+            return self._json(200, api_id, codes.ok(data))
+        return None
 
 
 def _dump(body: Any) -> bytes:

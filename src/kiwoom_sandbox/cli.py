@@ -151,6 +151,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         action="store_true",
         help="answer orders and account APIs with stateless synthetic data instead",
     )
+    data.add_argument(
+        "--symbols",
+        type=_positive(int),
+        metavar="N",
+        help="list N KRX symbols (the well-known ones, then made-up ones, deterministically; "
+        "default: 381)",
+    )
+    data.add_argument(
+        "--chart-page-rows",
+        type=_positive(int),
+        default=600,
+        metavar="N",
+        help="rows of a daily/weekly/monthly/yearly chart page (default: %(default)s)",
+    )
+    data.add_argument(
+        "--intraday-page-rows",
+        type=_positive(int),
+        default=900,
+        metavar="N",
+        help="rows of a minute or tick chart page (default: %(default)s)",
+    )
+    data.add_argument(
+        "--history-start",
+        type=_market_date,
+        metavar="YYYYMMDD",
+        help="the oldest day charts reach (default: 20000104; later listings start later)",
+    )
     live = parser.add_argument_group("behaviour of the live service")
     live.add_argument("--mode", choices=("prod", "mock"), default="prod")
     live.add_argument(
@@ -209,6 +236,12 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         changes["fixtures_dir"] = args.fixtures
     if args.date is not None:
         changes["market_date"] = args.date
+    if args.symbols is not None:
+        from kiwoom_sandbox.symbols import Universe
+
+        changes["universe"] = Universe.of_size(args.symbols)
+    if args.history_start is not None:
+        changes["history_start"] = args.history_start
     if args.rate is not None:
         changes["global_limit"] = RateLimit(args.rate, max(1, int(args.rate)))
     if args.rate_per_api is not None:
@@ -234,6 +267,8 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
             rate_limit_status=args.rate_limit_status,
             rows_per_page=args.rows_per_page,
             synthetic_pages=args.pages,
+            chart_page_rows=args.chart_page_rows,
+            intraday_page_rows=args.intraday_page_rows,
             seed=args.seed,
             symbol_policy="any" if args.any_symbol else "listed",
             use_examples=not args.no_examples,

@@ -102,6 +102,17 @@ class SandboxConfig:
     account_number: str = "5012345610"
     """What fields of kind ``account`` answer (cut to the field's length); a test of recording
     puts a canary here to prove it never reaches a file."""
+    chart_history: bool = True
+    """Serve chart TRs (menu 차트) from the price path as history (``history.py``): rows end
+    at ``base_dt`` (or the market date) and page back, period by period, to the symbol's
+    listing date or ``history_start``; False gives them generic synthetic pages."""
+    chart_page_rows: int = 600
+    """Rows of a daily, weekly, monthly or yearly chart page (live: 600)."""
+    intraday_page_rows: int = 900
+    """Rows of a minute or tick chart page (live: 900)."""
+    history_start: dt.date = dt.date(2000, 1, 4)
+    """The oldest day any chart reaches; a symbol listed later starts at its listing date
+    (``Symbol.listed_on``)."""
     use_fixtures: bool = True
     use_examples: bool = True
     """Serve the documentation example for the request it documents, when every value of it
@@ -126,6 +137,8 @@ class SandboxConfig:
             raise ValueError("token_lifetime must be > 0")
         if self.synthetic_pages < 1:
             raise ValueError("synthetic_pages must be >= 1")
+        if self.chart_page_rows < 1 or self.intraday_page_rows < 1:
+            raise ValueError("chart_page_rows and intraday_page_rows must be >= 1")
         if self.symbol_policy not in ("listed", "any"):
             raise ValueError(f"symbol_policy must be 'listed' or 'any', got {self.symbol_policy!r}")
 

@@ -198,7 +198,9 @@ def classify(field: Field) -> Meaning:
             return Meaning(Role.SIGNED_RATIO, kind)
         return Meaning(Role.RATIO, kind)
     # --- prices ---
-    if kind is ValueKind.DECIMAL_PRICE:
+    if kind is ValueKind.DECIMAL_PRICE or (
+        kind is ValueKind.SCALED and _is_price_name(element, korean)
+    ):  # a USD price, or an index value sent x100 (업종 charts): the path's price either way
         return _price_meaning(element, korean, kind, extreme)
     if kind is ValueKind.ACCOUNT:
         return Meaning(Role.ACCOUNT, kind)

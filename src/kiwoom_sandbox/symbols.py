@@ -11,12 +11,16 @@ code that works today works tomorrow.
 Codes are matched on their KRX part: ``005930_NX`` (NXT) and ``005930_AL`` (SOR) are the same
 symbol as ``005930``; responses echo the code as sent, as the live service does.
 
-Public API: ``Symbol``, ``Universe`` (``Universe.default()``, ``.get(code)``, ``.with_symbols``),
-``split_code``, ``well_formed``, ``DEFAULT_UNIVERSE``.
+Public API: ``Symbol``, ``Universe`` (``Universe.default()``, ``Universe.of_size(n)``,
+``.get(code)``, ``.with_symbols``), ``split_code``, ``well_formed``, ``DEFAULT_UNIVERSE``.
+
+Every symbol has a listing date (``Symbol.listed_on``, derived from the code unless given):
+charts stop there and ``ka10099`` reports it as 상장일.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import random
 import re
@@ -60,6 +64,23 @@ class Symbol:
     market: Market = "KOSPI"
     base_price: int | None = None
     """None: derived from the code (log-uniform, 1,000 to 300,000 won)."""
+    listed: dt.date | None = None
+    """상장일; None: derived from the code (see ``listed_on``)."""
+
+    @property
+    def listed_on(self) -> dt.date:
+        """The listing date: charts go back no further. Derived from the code when not given:
+        uniform over 1990-01-02 .. 2024-06-28, so most symbols have decades of history and a
+        few are young (a history download must stop at their start, not fail)."""
+        if self.listed is not None:
+            return self.listed
+        span = _LAST_DERIVED_LISTING.toordinal() - _FIRST_DERIVED_LISTING.toordinal()
+        day = dt.date.fromordinal(
+            _FIRST_DERIVED_LISTING.toordinal() + _digest("listed", self.code) % (span + 1)
+        )
+        while day.weekday() >= 5:  # a listing day is a business day
+            day += dt.timedelta(days=1)
+        return day
 
     @property
     def anchor_price(self) -> int:
@@ -86,6 +107,9 @@ class Symbol:
         name = rng.choice(_NAME_HEADS) + rng.choice(_NAME_TAILS)
         return cls(base, name, "KOSDAQ" if rng.random() < 0.5 else "KOSPI")
 
+
+_FIRST_DERIVED_LISTING = dt.date(1990, 1, 2)
+_LAST_DERIVED_LISTING = dt.date(2024, 6, 28)
 
 # Real KRX listings: code, name, market, a plausible price level (won) for the anchor day.
 _WELL_KNOWN: tuple[tuple[str, str, Market, int], ...] = (
@@ -200,15 +224,25 @@ _US_WELL_KNOWN: tuple[tuple[str, str, int], ...] = (
 )
 
 
-def _generated(taken: set[str]) -> list[Symbol]:
-    """300 made-up listings, the same on every machine (a fixed-seed generator, not ``seed``)."""
-    rng = random.Random(20250131)
+def _names(rng: random.Random) -> Iterator[str]:
+    """Made-up names: every head+tail pair in a shuffled order, then (for big universes)
+    head+head+tail ones in a shuffled order of their own."""
     names = [head + tail for head in _NAME_HEADS for tail in _NAME_TAILS]
     rng.shuffle(names)
+    yield from names
+    longer = [a + b + tail for a in _NAME_HEADS for b in _NAME_HEADS for tail in _NAME_TAILS]
+    random.Random(20250201).shuffle(longer)
+    yield from longer
+
+
+def _generated(taken: set[str], count: int = GENERATED_COUNT) -> list[Symbol]:
+    """``count`` made-up listings, the same on every machine (a fixed-seed generator, not
+    ``seed``); the first 300 are the default universe's, whatever ``count`` is."""
+    rng = random.Random(20250131)
     used_names = {name for _, name, _, _ in _WELL_KNOWN}
     out: list[Symbol] = []
-    for name in names:
-        if len(out) == GENERATED_COUNT:
+    for name in _names(rng):
+        if len(out) == count:
             break
         if name in used_names:
             continue
@@ -237,6 +271,21 @@ class Universe:
     @classmethod
     def default(cls) -> Universe:
         return DEFAULT_UNIVERSE
+
+    @classmethod
+    def of_size(cls, count: int) -> Universe:
+        """``count`` KRX listings (and the US ones): the well-known names first, then made-up
+        ones, deterministically, so ``of_size(2500)`` extends the default universe (every
+        default code stays listed when ``count`` is at least its size)."""
+        if count < 1:
+            raise ValueError(f"a universe needs at least one symbol, got {count}")
+        known = [Symbol(code, name, market, price) for code, name, market, price in _WELL_KNOWN]
+        if count <= len(known):
+            return Universe(tuple(known[:count]), DEFAULT_UNIVERSE.us)
+        if count == len(DEFAULT_UNIVERSE):
+            return DEFAULT_UNIVERSE
+        made_up = _generated({s.code for s in known}, count - len(known))
+        return Universe(tuple(known) + tuple(made_up), DEFAULT_UNIVERSE.us)
 
     def get(self, code: str) -> Symbol | None:
         base, _ = split_code(code)

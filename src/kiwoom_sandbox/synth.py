@@ -533,4 +533,67 @@ def generate_body(
     return _object(plan, top, echo=True, start=page * rows_per_page, count=rows_per_page)
 
 
-__all__ = ["BASE_DATE", "ObjectPlan", "Series", "compile_plan", "generate_body"]
+@attrs.frozen
+class ChartRow:
+    """One row of a chart page: the bar and where it sits (``history.py`` computes them)."""
+
+    day_index: int
+    """Business-day index of the row's date (a period's first business day)."""
+    minute: int | None
+    """The session minute the bar ends at (intraday rows), else None."""
+    bar: DailyBar
+
+
+def chart_body(
+    fields: Sequence[Field],
+    *,
+    api_id: str,
+    request: Mapping[str, Any],
+    market: Market,
+    day: dt.date,
+    code: str,
+    plan: ObjectPlan,
+    rows: Sequence[ChartRow],
+    row_request: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A chart page: the scalars as :func:`generate_body` makes them, and in each LIST one row
+    per given bar, its values produced by the same roles (prices signed against the bar's
+    previous close, volumes, dates and times of the bar).
+
+    The rows' other values (a 회전율, ...) are noise keyed by ``row_request`` (default: the
+    request) and the bar's day and minute, not by the page: a bar fetched again from another
+    page or ``base_dt`` reads the same."""
+    body = generate_body(
+        fields,
+        api_id=api_id,
+        request=request,
+        rows_per_page=0,
+        market=market,
+        day=day,
+        codes=(code,),
+        plan=plan,
+    )
+    keyed = request if row_request is None else row_request
+    scene = Scene(market, day, (code,), request, _scene_key(market.seed, api_id, keyed))
+    for slot in plan.slots:
+        if slot.rows is None:
+            continue
+        out: list[dict[str, Any]] = []
+        for row in rows:
+            index = row.day_index * 4096 + (row.minute or 0)  # the bar, not its place on a page
+            subject = Subject(scene, code, index, row.day_index, row.minute)
+            subject._bar = row.bar  # the bar is given (aggregated), not the day's own
+            out.append(_object(slot.rows, subject, echo=False))
+        body[slot.element] = out
+    return body
+
+
+__all__ = [
+    "BASE_DATE",
+    "ChartRow",
+    "ObjectPlan",
+    "Series",
+    "chart_body",
+    "compile_plan",
+    "generate_body",
+]

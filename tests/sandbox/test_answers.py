@@ -28,6 +28,7 @@ from kiwoom_runtime.values import (
     parse_signed_price,
 )
 from kiwoom_sandbox import Sandbox, SandboxConfig
+from kiwoom_sandbox.history import chart_plan, period_start
 from kiwoom_sandbox.market import DEFAULT_MARKET_DATE, Market
 from kiwoom_sandbox.meaning import Role, classify, is_symbol_field
 from kiwoom_sandbox.routes import Route
@@ -202,7 +203,11 @@ def test_prices_agree_with_the_price_path(synthetic: Sandbox, api_id: str) -> No
             _check_object(row, roles)
         if Role.PRICE in roles and Role.DATE in roles and Role.SYMBOL_CODE not in roles:
             latest = rows[0]
-            assert latest[roles[Role.DATE].element] == DEFAULT_MARKET_DATE.strftime("%Y%m%d")
+            # A weekly / monthly / yearly chart row is dated by its period's first business day.
+            plan = chart_plan(Route(spec))
+            first = period_start(DEFAULT_MARKET_DATE, plan.interval) if plan else None
+            expected = first or DEFAULT_MARKET_DATE
+            assert latest[roles[Role.DATE].element] == expected.strftime("%Y%m%d")
             assert _price(latest[roles[Role.PRICE].element]) == close
 
 

@@ -27,11 +27,11 @@ from kiwoom_runtime.models import NO_ROWS, TypedView, list_field
 from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import (
     Direction,
+    parse_datetime_kst,
     parse_int,
     parse_scaled,
     parse_sign_code,
     parse_signed_int,
-    parse_time,
     typed_value,
 )
 
@@ -84,7 +84,9 @@ class Ka20005IndsMinPoleQryItem:
     cntr_tm: str | None = None
     """ka20005 체결시간 · wire key ``cntr_tm`` · String · length 20 · optional
 
-    kind: time
+    kind: datetime
+    note: The table gives no format; the same field of the other intraday charts (ka10079,
+    ka10080, ka20004) is documented as YYYYMMDDHHmmss, and a minute bar needs its date.
     """
 
     open_pric: str | None = None
@@ -148,7 +150,7 @@ class Ka20005IndsMinPoleQryItem:
     FRAME_COLUMNS: ClassVar[FrameColumns] = (
         ("cur_prc", "cur_prc", "scaled"),
         ("trde_qty", "trde_qty", "number"),
-        ("cntr_tm", "cntr_tm", "time"),
+        ("cntr_tm", "cntr_tm", "datetime"),
         ("open_pric", "open_pric", "scaled"),
         ("high_pric", "high_pric", "scaled"),
         ("low_pric", "low_pric", "scaled"),
@@ -225,13 +227,14 @@ class Ka20005IndsMinPoleQryItemTyped(TypedView[Ka20005IndsMinPoleQryItem]):
         return typed_value(parse_int, self._m.trde_qty, API_ID, "trde_qty")
 
     @property
-    def cntr_tm(self) -> _dt.time | None:
-        """ka20005 체결시간 (``cntr_tm``) as a naive time (Korea time) from HHMMSS.
+    def cntr_tm(self) -> _dt.datetime | None:
+        """ka20005 체결시간 (``cntr_tm``) as an aware datetime in Korea time (+09:00) from
+        YYYYMMDDHHMMSS.
 
         Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
         naming ka20005, ``cntr_tm`` and the raw value when it does not fit.
         """
-        return typed_value(parse_time, self._m.cntr_tm, API_ID, "cntr_tm")
+        return typed_value(parse_datetime_kst, self._m.cntr_tm, API_ID, "cntr_tm")
 
     @property
     def open_pric(self) -> Decimal | None:

@@ -23,6 +23,7 @@ from kiwoom_runtime.registry import TrInfo
 from kiwoom_runtime.values import (
     DecimalPrice,
     parse_date,
+    parse_datetime_kst,
     parse_decimal,
     parse_decimal_price,
     typed_value,
@@ -91,7 +92,9 @@ class Usa06010ResultListItem:
     cntr_tm: str | None = None
     """usa06010 체결시간 · wire key ``cntr_tm`` · String · length - · optional
 
-    kind: text
+    kind: datetime
+    note: The table gives no format; the documented example sends YYYYMMDDHHmmss, as the other US
+    intraday chart (usa06011) documents.
     """
 
     bus_dt: str | None = None
@@ -121,7 +124,7 @@ class Usa06010ResultListItem:
         ("open_pric", "open_pric", "decimal_price"),
         ("high_pric", "high_pric", "decimal_price"),
         ("low_pric", "low_pric", "decimal_price"),
-        ("cntr_tm", "cntr_tm", "text"),
+        ("cntr_tm", "cntr_tm", "datetime"),
         ("bus_dt", "bus_dt", "date"),
         ("upd_stkpc_tp", "upd_stkpc_tp", "text"),
         ("upd_rt", "upd_rt", "decimal"),
@@ -225,9 +228,14 @@ class Usa06010ResultListItemTyped(TypedView[Usa06010ResultListItem]):
         return typed_value(parse_decimal_price, self._m.low_pric, API_ID, "low_pric")
 
     @property
-    def cntr_tm(self) -> str | None:
-        """usa06010 체결시간 (``cntr_tm``) as sent: free text."""
-        return self._m.cntr_tm
+    def cntr_tm(self) -> _dt.datetime | None:
+        """usa06010 체결시간 (``cntr_tm``) as an aware datetime in Korea time (+09:00) from
+        YYYYMMDDHHMMSS.
+
+        Returns None when the value is missing or empty; raises ValueKindError (a ValueError)
+        naming usa06010, ``cntr_tm`` and the raw value when it does not fit.
+        """
+        return typed_value(parse_datetime_kst, self._m.cntr_tm, API_ID, "cntr_tm")
 
     @property
     def bus_dt(self) -> _dt.date | None:
