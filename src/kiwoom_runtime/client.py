@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as _dt
-import json
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -26,6 +25,7 @@ from typing import Any, ClassVar, Final, Literal, Self
 
 import httpx
 
+from kiwoom_runtime import _json
 from kiwoom_runtime._logging import logger
 from kiwoom_runtime._redact import SENSITIVE_KEYS, register_secret
 from kiwoom_runtime.auth import (
@@ -384,7 +384,7 @@ class BaseClient:
 
     @staticmethod
     def _encode_body(body: dict[str, Any]) -> bytes:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return _json.dumps(body)
 
     # -- response side ----------------------------------------------------------------------
 
@@ -423,7 +423,7 @@ class BaseClient:
         content = response.content
         data: Any = None
         try:
-            data = json.loads(content) if content else None
+            data = _json.loads(content) if content else None
         except ValueError:
             data = None
         status = response.status_code

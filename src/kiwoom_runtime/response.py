@@ -7,11 +7,12 @@ functions receive and may keep, so ``cont_yn`` / ``next_key`` / ``headers`` stay
 
 from __future__ import annotations
 
-import json
 from typing import Any, Generic, TypeVar
 
 import attrs
 import httpx
+
+from kiwoom_runtime import _json
 
 __all__ = ["Page", "RawResponse"]
 
@@ -38,7 +39,7 @@ class RawResponse:
 
     def json(self) -> Any:
         """Parse the body again (the parsed object is also in ``body``)."""
-        return json.loads(self.content)
+        return _json.loads(self.content)
 
     @property
     def return_code(self) -> Any:
