@@ -6,8 +6,10 @@ fixed part of every other call. It is a dependency on CPython (wheels for every 
 client supports); elsewhere, or when it is missing, the standard library does the same job.
 
 Where the two could differ, the standard library decides: a body orjson refuses (NaN,
-integers beyond 64 bits, a lone surrogate, ...) is parsed again by ``json.loads``, and a request
-orjson cannot encode is encoded by ``json.dumps``; so errors and edge cases are the stdlib's.
+Infinity, a lone surrogate, ...) is parsed again by ``json.loads``, and a request orjson cannot
+encode is encoded by ``json.dumps``; so errors and edge cases are the stdlib's. One difference
+stays: orjson reads a bare integer beyond 64 bits as a float. Kiwoom sends its figures as
+strings (its only bare numbers are ``return_code`` values), so no answer has one.
 """
 
 from __future__ import annotations
