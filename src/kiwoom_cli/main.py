@@ -17,17 +17,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ipaddress
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
-from urllib.parse import urlsplit
 
-import attrs
-
-from kiwoom_cli.output import list_key, render
-from kiwoom_runtime import ArgumentError, KiwoomError
+# Only what building the parser needs is imported here: `kiwoom-typed --help` (and a usage
+# error) never loads the client, httpx or the sandbox. Each command imports what it uses.
 from kiwoom_sandbox import cli as sandbox_cli
 
 if TYPE_CHECKING:
@@ -52,6 +48,8 @@ def _parse_arguments(pairs: Sequence[str]) -> dict[str, str]:
 
 def _sandbox_config(args: argparse.Namespace, port: int = 0) -> SandboxConfig:
     """The directories given on the command line; else the sandbox's shipped ones."""
+    import attrs
+
     from kiwoom_sandbox import SandboxConfig
 
     config = SandboxConfig(port=port)
@@ -64,6 +62,9 @@ def _sandbox_config(args: argparse.Namespace, port: int = 0) -> SandboxConfig:
 
 def _is_loopback(base_url: str) -> bool:
     """True for a URL on this machine (127.0.0.0/8, ::1, localhost): a local sandbox."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
     host = urlsplit(base_url).hostname or ""
     if host == "localhost":
         return True
@@ -126,6 +127,7 @@ class _Progress:
 
 
 def _cmd_call(args: argparse.Namespace) -> int:
+    from kiwoom_cli.output import list_key, render
     from kiwoom_typed import REGISTRY
 
     arguments = _parse_arguments(args.arguments)
@@ -234,6 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "max_pages", None) is not None and args.max_pages < 1:
         parser.error("--max-pages must be at least 1")
+    from kiwoom_runtime.errors import ArgumentError, KiwoomError
+
     try:
         code: int = args.func(args)
     except (UsageError, ArgumentError) as exc:

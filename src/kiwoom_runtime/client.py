@@ -15,7 +15,6 @@ request building, response classification) lives in :class:`BaseClient`.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as _dt
 import os
 import time
@@ -966,6 +965,8 @@ class AsyncAPIClient(BaseClient):
             self._http = httpx.AsyncClient(transport=transport, timeout=self.timeout)
             self._owns_http = True
             self._requests = RequestBuilder(self._http, self.base_url, CONTENT_TYPE, self.timeout)
+        import asyncio  # here, not at import: a sync program never needs it
+
         self._sleep: Callable[[float], Any] = asyncio.sleep
         self.tokens: AsyncTokenManager = AsyncTokenManager(
             self._post_unauthenticated, **self._token_kwargs
