@@ -300,9 +300,9 @@ class _Checker:
 
         Two layouts are read: ours (``request`` + ``pages``: what ``tests/fixtures`` holds and
         what ``Client(record=DIR)`` writes, with a ``recorded`` block) and a single recorded
-        body (``body``, ``partial``, ``source``, ``env``: the published answers under
-        ``../shared/live-responses``). Keys starting with ``_`` in a body are notes of whoever
-        collected it, not the service's keys.
+        body (``body``, ``partial``, ``source``, ``env``: the published answers kept under
+        ``tests/live_responses``, the full set in ``../shared/live-responses``). Keys starting
+        with ``_`` in a body are notes of whoever collected it, not the service's keys.
         """
         shown = display_path(file)
         name = f"fixture:{file.name}"
@@ -397,7 +397,11 @@ def validate(specs: SpecSet, fixtures: Path | None) -> Report:
     recorded: list[Finding] = []
     fixture_dirs: dict[str, Path] = {}
     if fixtures is not None and fixtures.is_dir():
-        fixture_dirs = {d.name: d for d in sorted(fixtures.iterdir()) if d.is_dir()}
+        # a folder without answers (say LICENSES/ beside published ones) is no TR's, as in
+        # the sandbox's loader
+        fixture_dirs = {
+            d.name: d for d in sorted(fixtures.iterdir()) if d.is_dir() and any(d.glob("*.json"))
+        }
     for api_id in sorted(fixture_dirs):
         if api_id not in specs.specs:
             open_findings.append(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import httpx
 import pytest
@@ -121,14 +120,14 @@ def test_synthetic_next_key_is_bound_to_the_request(
 
 
 def test_10000_rows(sandbox: Sandbox, client: httpx.Client, token: str) -> None:
+    # Size, not speed, is under test (make bench measures speed): a loaded machine may take
+    # longer than the fixture client's 5 s timeout to build 10,000 rows.
     sandbox.configure(pages_for={"ka10005": 1}, rows_per_page=10_000)
-    started = time.perf_counter()
+    client.timeout = httpx.Timeout(60.0)
     body = call(client, "ka10005", token).json()
-    elapsed = time.perf_counter() - started
     rows = body["stk_ddwkmm"]
     assert len(rows) == 10_000 and len({r["date"] for r in rows}) == 10_000
     assert set(rows[0]) >= {"date", "open_pric", "close_pric", "trde_qty"}
-    assert elapsed < 10
 
 
 def test_high_is_not_below_low_in_synthetic_rows(

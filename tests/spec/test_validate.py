@@ -56,8 +56,8 @@ def test_every_recorded_finding_still_occurs(committed: Report) -> None:
         (api_id, k.check, k.where)
         for api_id, spec in specs.specs.items()
         for k in spec.known_findings
-        # records about published recordings (../shared/live-responses) are checked by
-        # test_live_responses.py, where those recordings are read
+        # records about published recordings (tests/live_responses, ../shared/live-responses)
+        # are checked by test_live_responses.py, where those recordings are read
         if not k.where.startswith("fixture:")
         or (FIXTURES / api_id / k.where.removeprefix("fixture:").split(".json")[0])
         .with_suffix(".json")
@@ -177,8 +177,12 @@ def test_fixtures_are_checked(workdir: Path) -> None:
     )
     (target / "broken.json").write_text("{", "utf-8")
     (workdir / "fixtures" / "kz00000").mkdir()
+    (workdir / "fixtures" / "kz00000" / "answer.json").write_text("{}", "utf-8")
+    (workdir / "fixtures" / "LICENSES").mkdir()  # no answers in it: no TR's folder
+    (workdir / "fixtures" / "LICENSES" / "someone.txt").write_text("MIT License", "utf-8")
     report = validate(load_specs(workdir / "specs"), workdir / "fixtures")
     got = {(f.api_id, f.check, f.where) for f in report.open}
+    assert not any(f.api_id == "LICENSES" for f in report.open)
     assert ("ka10001", "value-kind", "fixture:bad.json.response.cur_prc") in got
     assert ("ka10001", "key-not-in-table", "fixture:bad.json.response.new_key") in got
     assert ("ka10001", "fixture-invalid", "fixture:broken.json") in got
