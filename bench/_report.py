@@ -333,8 +333,9 @@ def _reading(r: dict[str, Any]) -> list[str]:
         f"{_f(d10k['decode_vs_json_loads'])}x the time of json.loads itself (bytes to models: "
         f"{_f(d10k['bytes_to_models_vs_json_loads'])}x). Rows are built on first access (every "
         "figure here and in the per-call table builds them all); their values stay the raw "
-        "strings (typed values are parsed on access via `.typed`), and a compiled builder fills "
-        f"each row's slots without attrs' `__init__`. Memory: "
+        "strings (typed values are parsed on access via `.typed`), and a compiled builder sets "
+        "each row's attributes as one dict (the row merged over the defaults), without attrs' "
+        "`__init__`; the attribute dict costs more memory than slots did. Memory: "
         f"{_f(mem['models_retained_per_row'], 0)} B/row for the models (the JSON objects they "
         "were built from are kept for `rows_as_sent` and DataFrames) vs "
         f"{_f(mem['dicts_retained_per_row'], 0)} B/row for plain dicts (the strings are shared); "
@@ -495,6 +496,11 @@ def write_markdown(r: dict[str, Any], path: Path) -> None:
         *_md(CALL_HEADER, call_rows(r)),
         "",
         "## Client CPU without the network (httpx.MockTransport serving the same bytes)",
+        "",
+        "Process CPU time per call (`bench/_nonet.py`): both contenders run in the benchmark "
+        "process on one MockTransport, in shuffled order within each of 15 rounds; the "
+        "per-round range is the lowest and highest ratio of a round. Ours builds every row "
+        "of the ka10005 page; raw httpx is `httpx.Client.post` + `json.loads`.",
         "",
         *_md(
             ["TR", "raw httpx us", "ours us", "ours / raw", "per-round range", "overhead us"],
