@@ -77,6 +77,18 @@ def target_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 _ok(z["ratio"] < 1.0),
             )
         )
+    for api_id, label in (("ka10001", "ka10001"), ("ka10005", "ka10005 (100 rows)")):
+        nn = r["no_network"][api_id]
+        spread = nn.get("ours_vs_raw_rounds")
+        rows.append(
+            (
+                f"client CPU per call {label}, no network: Client / raw httpx + json.loads",
+                f"{_f(nn['ours_vs_raw'])}x"
+                + (f" (rounds {_f(spread['min'])}-{_f(spread['max'])})" if spread else ""),
+                "<= 1.00x",
+                _ok(nn["ours_vs_raw"] <= 1.0),
+            )
+        )
     for rows_n in ("1000", "10000"):
         d = r["decode"][rows_n]
         rows.append(
@@ -124,15 +136,47 @@ def target_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     )
     rows += realtime_target_rows(r)
     fc = r["codegen"]["first_call"]["kiwoom_typed"]
+    started = r["codegen"].get("startup")
+    if started is None:  # a results.json from before the start-up rounds
+        rows.append(
+            (
+                "time to first call (import + construct + token + ka10001)",
+                f"{_f(fc['total_ms']['median'], 1)} ms "
+                f"({_f(fc['process_wall_ms']['median'], 0)} ms with interpreter start)",
+                "-",
+                "-",
+            )
+        )
+        return rows
+    first = started["first_call"]["ours_vs_kiwoom_client"]["total_ms"]
     rows.append(
         (
-            "time to first call (import + construct + token + ka10001)",
-            f"{_f(fc['total_ms']['median'], 1)} ms "
-            f"({_f(fc['process_wall_ms']['median'], 0)} ms with interpreter start)",
+            "first call in a fresh interpreter (import + construct + token + ka10001): "
+            "kiwoom_typed / kiwoom-client",
+            f"{_rng(first)}; {_f(fc['total_ms']['median'], 0)} ms",
+            "<= 1.00x",
+            _ok(first["ratio"] <= 1.0),
+        )
+    )
+    imp = started["imports"]["ours_vs_kiwoom_client"]
+    rows.append(
+        (
+            "import at catalogue size: `from kiwoom_typed import Client` / `import kiwoom_client`",
+            _rng(imp),
             "-",
             "-",
         )
     )
+    cli = started["cli"]
+    for key, label in (("help", "--help"), ("call_ka10001", "call ka10001 (a sandbox)")):
+        rows.append(
+            (
+                f"CLI `kiwoom-typed {label}` / `python -c pass`, whole process",
+                f"{_rng(cli[f'{key}_vs_python'])}; +{_f(cli[f'{key}_extra_ms']['median'], 0)} ms",
+                "-",
+                "-",
+            )
+        )
     return rows
 
 
@@ -448,10 +492,12 @@ def _reading(r: dict[str, Any]) -> list[str]:
         f"({_f(b['ours_vs_raw']['ratio'])}x). The round-to-round range of the ratio "
         f"({_f(a['ours_vs_raw']['per_round']['min'])}-{_f(a['ours_vs_raw']['per_round']['max'])} "
         f"on ka10001) shows how much of that is machine noise. Without the network "
-        f"(httpx.MockTransport, same bytes) the gap is {_f(nn['ka10001']['overhead_us'], 0)} us "
-        f"on ka10001 and {_f(nn['ka10005']['overhead_us'], 0)} us on ka10005: over loopback the "
-        "same extra work costs more, as every call resumes with cold caches after the blocking "
-        "read. Against kiwoom-client, which "
+        f"(httpx.MockTransport, same bytes) our client's CPU per call is "
+        f"{_f(nn['ka10001']['ours_vs_raw'])}x the hand-written call's on ka10001 "
+        f"({_f(nn['ka10001']['overhead_us'], 0)} us) and {_f(nn['ka10005']['ours_vs_raw'])}x on "
+        f"ka10005 ({_f(nn['ka10005']['overhead_us'], 0)} us): the CPU ratio is the stable one; "
+        "over loopback the server shares the two cores and every call resumes with cold caches "
+        "after the blocking read. Against kiwoom-client, which "
         f"returns plain dicts, we are at {_f(a['ours_vs_kiwoom_client']['ratio'])}x on ka10001 "
         f"and {_f(b['ours_vs_kiwoom_client']['ratio'])}x on ka10005: the difference on the LIST "
         "TR is the price of building typed row models and keeping the raw response.",
@@ -465,8 +511,9 @@ def _reading(r: dict[str, Any]) -> list[str]:
         f"{_f(d10k['decode_vs_json_loads'])}x the time of json.loads itself (bytes to models: "
         f"{_f(d10k['bytes_to_models_vs_json_loads'])}x). Rows are built on first access (every "
         "figure here and in the per-call table builds them all); their values stay the raw "
-        "strings (typed values are parsed on access via `.typed`), and a compiled builder fills "
-        f"each row's slots without attrs' `__init__`. Memory: "
+        "strings (typed values are parsed on access via `.typed`), and a compiled builder sets "
+        "each row's attributes as one dict (the row merged over the defaults), without attrs' "
+        "`__init__`; the attribute dict costs more memory than slots did. Memory: "
         f"{_f(mem['models_retained_per_row'], 0)} B/row for the models (the JSON objects they "
         "were built from are kept for `rows_as_sent` and DataFrames) vs "
         f"{_f(mem['dicts_retained_per_row'], 0)} B/row for plain dicts (the strings are shared); "
@@ -510,9 +557,55 @@ def _reading(r: dict[str, Any]) -> list[str]:
         f"{_f(r['first_call_ms'], 0)} ms, of which constructing the client is "
         f"{_f(r['codegen']['first_call']['kiwoom_typed']['construct_ms']['median'], 0)} ms "
         f"(kiwoom-client: "
-        f"{_f(r['codegen']['first_call']['kiwoom_client']['total_ms']['median'], 0)} ms)."
+        f"{_f(r['codegen']['first_call']['kiwoom_client']['total_ms']['median'], 0)} ms in total)."
     )
     return out
+
+
+def _no_network_rows(r: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for k, v in r["no_network"].items():
+        spread = v.get("ours_vs_raw_rounds")
+        rows.append(
+            [
+                k,
+                _f(v["calls_us"]["raw_httpx"]["median"], 1),
+                _f(v["calls_us"]["ours"]["median"], 1),
+                _f(v["ours_vs_raw"]),
+                f"{_f(spread['min'])}-{_f(spread['max'])}" if spread else "n/a",
+                _f(v["overhead_us"], 1),
+            ]
+        )
+    return rows
+
+
+def _extra_sections(r: dict[str, Any]) -> list[str]:
+    """Start-up rounds, the no-network profile, and the notes on what changed (when present)."""
+    lines: list[str] = []
+    started = r.get("codegen", {}).get("startup")
+    if started:
+        import startup
+
+        lines += startup.markdown(started)
+    prof = r.get("profile_no_network")
+    if prof:
+        import _nonet
+
+        lines += [
+            "## Where a call's CPU goes (cProfile, no network)",
+            "",
+            "`bench/_nonet.py`: own time per call by component under cProfile, on the "
+            "MockTransport of the CPU section. cProfile adds a fixed cost to every Python-level "
+            "call, so the absolute figures are inflated and code making many small calls is "
+            "overstated; the function-call counts are exact and the split says where the time "
+            "goes. The timed ratios above say how much.",
+            "",
+            *_nonet.markdown(prof),
+        ]
+    notes = ROOT / "bench" / "NOTES.md"
+    if notes.is_file():
+        lines += [notes.read_text(encoding="utf-8").rstrip(), ""]
+    return lines
 
 
 def _catalogue_lines(r: dict[str, Any]) -> list[str]:
@@ -582,18 +675,14 @@ def write_markdown(r: dict[str, Any], path: Path) -> None:
         "",
         "## Client CPU without the network (httpx.MockTransport serving the same bytes)",
         "",
+        "Process CPU time per call (`bench/_nonet.py`): both contenders run in the benchmark "
+        "process on one MockTransport, in shuffled order within each of 15 rounds; the "
+        "per-round range is the lowest and highest ratio of a round. Ours builds every row "
+        "of the ka10005 page; raw httpx is `httpx.Client.post` + `json.loads`.",
+        "",
         *_md(
-            ["TR", "raw httpx us", "ours us", "ours / raw", "overhead us"],
-            [
-                [
-                    k,
-                    _f(v["calls_us"]["raw_httpx"]["median"], 1),
-                    _f(v["calls_us"]["ours"]["median"], 1),
-                    _f(v["ours_vs_raw"]),
-                    _f(v["overhead_us"], 1),
-                ]
-                for k, v in r["no_network"].items()
-            ],
+            ["TR", "raw httpx us", "ours us", "ours / raw", "per-round range", "overhead us"],
+            _no_network_rows(r),
         ),
         "",
         "## Client-side steps (each timed alone on a recorded answer, microseconds)",
@@ -650,6 +739,7 @@ def write_markdown(r: dict[str, Any], path: Path) -> None:
         "'min bucket level' is the server bucket's level at the least favourable accepted "
         "arrival (1.0 means no slack at all).",
         "",
+        *_extra_sections(r),
         "## Codegen and start-up",
         "",
         *_md(

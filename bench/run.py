@@ -5,13 +5,16 @@ process; see ``bench/_remote.py`` for why). Contenders are interleaved round by 
 shuffled order, so drift of a shared, noisy machine spreads over all of them; every figure is a
 median with its spread. Nothing here asserts on time and nothing reaches the internet.
 
-Sections: 1 per-call overhead, 2 decoding, 3 paging, 4 rate-limit utilization, 5 codegen scale
-and time to first call, 6 profile (when our per-call overhead is above 1.10x raw httpx),
-8 the catalogue, 9 market-history downloads (``bench/history_bench.py``).
+Sections: 1 per-call overhead (1b: the client's CPU without a network, with a cProfile
+breakdown), 2 decoding, 3 paging, 4 rate-limit utilization, 5 codegen scale and start-up (first
+call and import beside kiwoom-client, the CLI beside ``python -c pass``), 6 profile (when our
+per-call overhead is above 1.10x raw httpx), 8 the catalogue, 9 real-time decoding and latency
+(``bench/realtime_bench.py``), 10 market-history downloads (``bench/history_bench.py``).
 Writes ``bench/results.json`` and regenerates ``BENCHMARKS.md`` (``bench/_report.py``).
 
 Environment: ``BENCH_RATE_SECONDS`` (default 60) is the length of each rate-limit run;
-``BENCH_ROUNDS`` (default 15) the number of interleaved rounds of the per-call section.
+``BENCH_ROUNDS`` (default 15) the number of interleaved rounds of the per-call section;
+``BENCH_STARTUP_ROUNDS`` (default 11) the rounds of fresh interpreters in section 5.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -45,7 +47,7 @@ from _remote import RemoteSandbox  # noqa: E402
 from _report import print_table, write_markdown  # noqa: E402
 from _stats import ratio_summary, summary  # noqa: E402
 
-from kiwoom_runtime import DEFAULT_RATE_LIMIT, RateLimiter, RateLimitError  # noqa: E402
+from kiwoom_runtime import DEFAULT_RATE_LIMIT, RateLimiter, RateLimitError, _json  # noqa: E402
 from kiwoom_runtime import RateLimit as ClientRateLimit  # noqa: E402
 from kiwoom_runtime.response import RawResponse  # noqa: E402
 from kiwoom_sandbox import RateLimit as ServerRateLimit  # noqa: E402
@@ -63,6 +65,7 @@ PAGES = 20
 ASYNC_N = 10  # concurrent calls per async batch
 RATE_SECONDS = float(os.environ.get("BENCH_RATE_SECONDS", "60"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
+STARTUP_ROUNDS = int(os.environ.get("BENCH_STARTUP_ROUNDS", "11"))
 CALLS_PER_ROUND = 30
 BATCHES_PER_ROUND = 6
 WARMUP = 50
@@ -275,68 +278,46 @@ def bench_no_network(rounds: int = 15, calls: int = 200) -> dict[str, Any]:
     """Client CPU alone: ours vs raw httpx on an ``httpx.MockTransport`` serving the same bytes.
 
     Separates what our code costs from what a loopback round trip does to it (cold caches
-    after every blocking read make the same instructions slower over real HTTP).
+    after every blocking read make the same instructions slower over real HTTP, and the
+    server shares the two cores). Timed in process CPU time (everything runs in this
+    process), so time the scheduler gives to other processes of a shared machine is not
+    counted. The contenders alternate in shuffled order within a round; the ratio is taken
+    per round too, so its spread shows what the machine did.
     """
-    from kiwoom_sandbox import codes
+    from _nonet import NoNetwork
 
-    fixture = json.loads((FIXTURES / "ka10001" / "samsung.json").read_text(encoding="utf-8"))
-    bodies = {
-        "ka10001": json.dumps(codes.ok(fixture["pages"][0]["body"]), ensure_ascii=False).encode(),
-        "ka10005": _synthetic_bytes(LIST_ROWS),
-    }
-    token = "T" * 64
-    base = "http://127.0.0.1:9"
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/oauth2/token":
-            answer = {"token": token, "token_type": "bearer", "expires_dt": "20991231235959"}
-            return httpx.Response(200, json=codes.ok(answer), headers={"api-id": "au10001"})
-        api_id = request.headers["api-id"]
-        headers = {"content-type": CT, "api-id": api_id, "cont-yn": "N", "next-key": ""}
-        if api_id not in bodies:  # au10002 (revoke on close)
-            return httpx.Response(200, json=codes.ok({}), headers=headers)
-        return httpx.Response(200, content=bodies[api_id], headers=headers)
-
-    transport = httpx.MockTransport(handler)
-    ours = Client(
-        appkey=APPKEY, secretkey=SECRET, base_url=base, rate_limit=None, transport=transport
-    )
-    raw = httpx.Client(transport=transport)
+    bench = NoNetwork(LIST_ROWS)
     out: dict[str, Any] = {}
-    for api_id in ("ka10001", "ka10005"):
-        url = base + PATHS[api_id]
-
-        def raw_call(api_id: str = api_id, url: str = url) -> Any:
-            headers = {"api-id": api_id, "content-type": CT, "authorization": "Bearer " + token}
-            content = json.dumps({"stk_cd": STK}, separators=(",", ":")).encode()
-            return json.loads(raw.post(url, content=content, headers=headers).content)
-
-        ours_call = (
-            (lambda: ours.get_stock_info(stk_cd=STK))
-            if api_id == "ka10001"
-            else (lambda: _rows(ours.get_stock_daily_weekly_monthly(stk_cd=STK)))
-        )
-        jobs = {"raw_httpx": raw_call, "ours": ours_call}
-        n = calls if api_id == "ka10001" else calls // 10
-        for fn in jobs.values():
-            _time_sync(fn, WARMUP)
-        samples: dict[str, list[float]] = {k: [] for k in jobs}
-        names = list(jobs)
-        for _ in range(rounds):
-            random.shuffle(names)
-            for name in names:
-                start = time.perf_counter()
-                for _ in range(n):
-                    jobs[name]()
-                samples[name].append((time.perf_counter() - start) / n)
-        med = {k: statistics.median(v) for k, v in samples.items()}
-        out[api_id] = {
-            "calls_us": {k: summary(v, 1e6) for k, v in samples.items()},
-            "ours_vs_raw": med["ours"] / med["raw_httpx"],
-            "overhead_us": (med["ours"] - med["raw_httpx"]) * 1e6,
-        }
-    ours.close()
-    raw.close()
+    try:
+        for api_id in ("ka10001", "ka10005"):
+            jobs = bench.jobs(api_id)
+            n = calls if api_id == "ka10001" else calls // 10
+            for fn in jobs.values():
+                _time_sync(fn, WARMUP)
+            samples: dict[str, list[float]] = {k: [] for k in jobs}
+            per_round: list[float] = []
+            names = list(jobs)
+            for _ in range(rounds):
+                random.shuffle(names)
+                got: dict[str, float] = {}
+                for name in names:
+                    gc.collect()
+                    start = time.process_time()
+                    for _ in range(n):
+                        jobs[name]()
+                    got[name] = (time.process_time() - start) / n
+                    samples[name].append(got[name])
+                per_round.append(got["ours"] / got["raw_httpx"])
+            med = {k: statistics.median(v) for k, v in samples.items()}
+            out[api_id] = {
+                "calls_us": {k: summary(v, 1e6) for k, v in samples.items()},
+                "ours_vs_raw": med["ours"] / med["raw_httpx"],
+                "ours_vs_raw_rounds": ratio_summary(per_round),
+                "overhead_us": (med["ours"] - med["raw_httpx"]) * 1e6,
+                "rows": LIST_ROWS if api_id == "ka10005" else None,
+            }
+    finally:
+        bench.close()
     return out
 
 
@@ -345,15 +326,9 @@ def bench_no_network(rounds: int = 15, calls: int = 200) -> dict[str, Any]:
 
 
 def _synthetic_bytes(rows: int) -> bytes:
-    from kiwoom_sandbox import codes
-    from kiwoom_sandbox.routes import RouteTable
-    from kiwoom_sandbox.synth import generate_body
+    from _nonet import list_body
 
-    fields = RouteTable.from_specs(SPECS).by_api_id["ka10005"].spec.response.body
-    body = generate_body(
-        fields, api_id="ka10005", request={"stk_cd": STK}, page=0, rows_per_page=rows
-    )
-    return json.dumps(codes.ok(body), ensure_ascii=False, separators=(",", ":")).encode()
+    return list_body(rows)
 
 
 def _raw_for(data: bytes, body: dict[str, Any]) -> RawResponse:
@@ -732,32 +707,21 @@ def bench_rate(sb: RemoteSandbox, loop: asyncio.AbstractEventLoop) -> dict[str, 
 # 5. codegen scale, import, time to first call
 
 
-def bench_codegen(base_url: str, runs: int = 5) -> dict[str, Any]:
+def bench_codegen(base_url: str) -> dict[str, Any]:
+    """Generator scale (200 synthetic TRs) and start-up in fresh interpreters, ours beside
+    kiwoom-client and the CLI beside ``python -c pass`` (bench/startup.py)."""
     import codegen_bench
+    import startup
 
     gen = codegen_bench.generate_200_seconds()
     imp = codegen_bench.import_ms()
-    first: dict[str, Any] = {}
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    for which in ("kiwoom_typed", "kiwoom_client"):
-        samples: list[dict[str, float]] = []
-        for i in range(runs + 1):  # the first run also writes bytecode caches
-            start = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, str(BENCH / "first_call.py"), base_url, which],
-                capture_output=True,
-                text=True,
-                check=True,
-                env=env,
-            )
-            wall = (time.perf_counter() - start) * 1000
-            if i:
-                row = json.loads(done.stdout)
-                row["process_wall_ms"] = wall
-                samples.append(row)
-        first[which] = {k: summary([s[k] for s in samples]) for k in samples[0]}
-    return {"generate_200_s": gen, "import_ms": imp, "first_call": first}
+    started = startup.run(base_url, STARTUP_ROUNDS)
+    return {
+        "generate_200_s": gen,
+        "import_ms": imp,
+        "first_call": started["first_call"]["ms"],
+        "startup": started,
+    }
 
 
 def _per_op_us(fn: Callable[[], Any], number: int = 2000, repeat: int = 7) -> float:
@@ -774,7 +738,7 @@ def _per_op_us(fn: Callable[[], Any], number: int = 2000, repeat: int = 7) -> fl
 def stage_costs(con: Contenders) -> dict[str, Any]:
     """The client-side steps of one call, each timed alone on a recorded answer (no network).
 
-    Uses the runtime's private steps (``_prepare``, ``_headers``, ``_encode_body``,
+    Uses the runtime's private steps (``_prepare``, ``_request``, ``_encode_body``,
     ``_process``); a step the runtime no longer has is reported as null.
     """
     import kiwoom_typed.tr.ka10001 as t01
@@ -791,12 +755,15 @@ def stage_costs(con: Contenders) -> dict[str, Any]:
         response = con.raw.post(con.base_url + PATHS[api_id], content=body_bytes, headers=headers)
         response.read()
         steps: dict[str, Callable[[], Any]] = {
-            "json_loads (raw pays it too)": lambda r=response: json.loads(r.content),
+            "json.loads (raw pays it)": lambda r=response: json.loads(r.content),
+            "kiwoom_runtime._json.loads (orjson)": lambda r=response: _json.loads(r.content),
             "encode request (_prepare)": lambda e=endpoint, q=request: client._prepare(e, q),
             "request body bytes (_encode_body)": lambda: client._encode_body({"stk_cd": STK}),
-            "headers (_headers)": lambda e=endpoint: client._headers(e, con.token, False, None),
+            "httpx.Request from prepared parts (_request)": lambda e=endpoint: client._request(
+                client._http, e, b'{"stk_cd":"005930"}', con.token, False, None, client.timeout
+            ),
             "token lookup (tokens.get)": client.tokens.get,
-            "status/envelope check + RawResponse (_process, incl. json_loads)": (
+            "status/envelope check + RawResponse (_process, incl. parsing)": (
                 lambda e=endpoint, r=response: client._process(e, r, 0.0)
             ),
             "RawResponse.from_parts": lambda r=response: RawResponse.from_parts(
@@ -958,8 +925,11 @@ def main() -> None:
             sb.reset()
         finally:
             con.close()
-        log("1b. client CPU without network (MockTransport)")
+        log("1b. client CPU without network (MockTransport), and its profile")
         no_network = bench_no_network()
+        import _nonet
+
+        nonet_profile = _nonet.profiles()
         log("2. decoding")
         decode = bench_decode()
         log("4. rate limits")
@@ -973,7 +943,7 @@ def main() -> None:
     catalogue = catalogue_bench.run()
     log("9. real-time (bench/realtime_bench.py)")
     realtime = realtime_bench.run()
-    log("9. market history downloads")
+    log("10. market history downloads (bench/history_bench.py)")
     from history_bench import bench_history
 
     history = bench_history()
@@ -995,6 +965,16 @@ def main() -> None:
             "generate_200_s": codegen["generate_200_s"],
             "import_ms": codegen["import_ms"],
             "first_call_ms": codegen["first_call"]["kiwoom_typed"]["total_ms"]["median"],
+            "cpu_vs_httpx": no_network["ka10001"]["ours_vs_raw"],
+            "cpu_vs_httpx_list": no_network["ka10005"]["ours_vs_raw"],
+            "first_call_vs_kiwoom_client": codegen["startup"]["first_call"][
+                "ours_vs_kiwoom_client"
+            ]["total_ms"]["ratio"],
+            "import_vs_kiwoom_client": codegen["startup"]["imports"]["ours_vs_kiwoom_client"][
+                "ratio"
+            ],
+            "cli_help_extra_ms": codegen["startup"]["cli"]["help_extra_ms"]["median"],
+            "cli_call_extra_ms": codegen["startup"]["cli"]["call_ka10001_extra_ms"]["median"],
             "per_call": per_call,
             "decode": decode,
             "paging": paging,
@@ -1003,6 +983,7 @@ def main() -> None:
             "profile": profiles,
             "stages_us": stages,
             "no_network": no_network,
+            "profile_no_network": nonet_profile,
             "catalogue": catalogue,
             "realtime": realtime,
             "realtime_decode_vs_json_loads": realtime["decode"][REALTIME_TYPED][

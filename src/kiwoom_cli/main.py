@@ -21,19 +21,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ipaddress
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
-from urllib.parse import urlsplit
 
-import attrs
-
+# Only what building the parser needs is imported here: `kiwoom-typed --help` (and a usage
+# error) never loads the client, httpx or the sandbox. Each command imports what it uses.
 from kiwoom_cli import orders as order_cli
 from kiwoom_cli import realtime as realtime_cli
-from kiwoom_cli.output import list_key, render
-from kiwoom_runtime import ArgumentError, KiwoomError
 from kiwoom_sandbox import cli as sandbox_cli
 
 if TYPE_CHECKING:
@@ -58,6 +54,8 @@ def _parse_arguments(pairs: Sequence[str]) -> dict[str, str]:
 
 def _sandbox_config(args: argparse.Namespace, port: int = 0) -> SandboxConfig:
     """The directories given on the command line; else the sandbox's shipped ones."""
+    import attrs
+
     from kiwoom_sandbox import SandboxConfig
 
     config = SandboxConfig(port=port)
@@ -70,6 +68,9 @@ def _sandbox_config(args: argparse.Namespace, port: int = 0) -> SandboxConfig:
 
 def _is_loopback(base_url: str) -> bool:
     """True for a URL on this machine (127.0.0.0/8, ::1, localhost): a local sandbox."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
     host = urlsplit(base_url).hostname or ""
     if host == "localhost":
         return True
@@ -132,6 +133,7 @@ class _Progress:
 
 
 def _cmd_call(args: argparse.Namespace) -> int:
+    from kiwoom_cli.output import list_key, render
     from kiwoom_typed import REGISTRY
 
     arguments = _parse_arguments(args.arguments)
@@ -260,6 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "max_pages", None) is not None and args.max_pages < 1:
         parser.error("--max-pages must be at least 1")
+    from kiwoom_runtime.errors import ArgumentError, KiwoomError
+
     try:
         code: int = args.func(args)
     except (UsageError, ArgumentError) as exc:

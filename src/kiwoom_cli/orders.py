@@ -22,8 +22,6 @@ import json
 import sys
 from typing import Any, TextIO
 
-from kiwoom_runtime import OrderStateUnknownError
-
 UNKNOWN_EXIT = 3
 _NAMES = {"buy": "매수", "sell": "매도", "modify": "정정", "cancel": "취소"}
 
@@ -148,6 +146,7 @@ def run(args: argparse.Namespace, *, stdin: TextIO | None = None, err: TextIO | 
     """The ``order`` command; the exit code."""
     from kiwoom_cli.main import _client
     from kiwoom_orders import DryRun, Orders
+    from kiwoom_runtime import OrderStateUnknownError
 
     stdin = stdin or sys.stdin
     err = err or sys.stderr

@@ -11,18 +11,52 @@ resumable (rerun after any interruption) and incremental (a rerun fetches only n
 :mod:`kiwoom_history.store` for the file. Needs the ``history`` extra (DuckDB, pandas).
 """
 
-from kiwoom_history.api import DEFAULT_DB, download, download_async, read_history
-from kiwoom_history.charts import ASSETS, CHARTS, INTERVALS, Chart, chart_for
-from kiwoom_history.download import (
-    ALL_HISTORY,
-    MARKETS,
-    Downloader,
-    DownloadReport,
-    DownloadStats,
-    list_market,
-)
-from kiwoom_history.schema import Column, TableSchema, schema_for
-from kiwoom_history.store import PROGRESS_TABLE, HistoryStore, Progress
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Names load on first access (PEP 562): `kiwoom-typed --help` builds the download parser from
+# kiwoom_history.cli without loading the client, DuckDB or pandas.
+_EXPORTS = {
+    "kiwoom_history.api": ("DEFAULT_DB", "download", "download_async", "read_history"),
+    "kiwoom_history.charts": ("ASSETS", "CHARTS", "INTERVALS", "Chart", "chart_for"),
+    "kiwoom_history.download": (
+        "ALL_HISTORY",
+        "MARKETS",
+        "Downloader",
+        "DownloadReport",
+        "DownloadStats",
+        "list_market",
+    ),
+    "kiwoom_history.schema": ("Column", "TableSchema", "schema_for"),
+    "kiwoom_history.store": ("PROGRESS_TABLE", "HistoryStore", "Progress"),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+
+if TYPE_CHECKING:
+    from kiwoom_history.api import DEFAULT_DB, download, download_async, read_history
+    from kiwoom_history.charts import ASSETS, CHARTS, INTERVALS, Chart, chart_for
+    from kiwoom_history.download import (
+        ALL_HISTORY,
+        MARKETS,
+        Downloader,
+        DownloadReport,
+        DownloadStats,
+        list_market,
+    )
+    from kiwoom_history.schema import Column, TableSchema, schema_for
+    from kiwoom_history.store import PROGRESS_TABLE, HistoryStore, Progress
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kiwoom_history' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ALL_HISTORY",

@@ -12,30 +12,15 @@ not from here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 
+from kiwoom_history.names import ASSETS, INTERVALS, Asset, Interval
 from kiwoom_runtime import ArgumentError
 from kiwoom_runtime.frames import FrameColumns
 
 __all__ = ["ASSETS", "CHARTS", "INTERVALS", "TODAY_ONLY", "Asset", "Chart", "Interval", "chart_for"]
-
-Asset = Literal["stock", "sector", "us", "gold"]
-"""주식 (KRX stocks and ETFs, ``stk_cd``), 업종 (sector indices, ``inds_cd``), 미국주식, 금현물
-(KRX gold spot, ``stk_cd`` such as M04020000)."""
-Interval = Literal["tick", "minute", "daily", "weekly", "monthly", "quarterly", "yearly"]
-
-ASSETS: tuple[Asset, ...] = ("stock", "sector", "us", "gold")
-INTERVALS: tuple[Interval, ...] = (
-    "tick",
-    "minute",
-    "daily",
-    "weekly",
-    "monthly",
-    "quarterly",
-    "yearly",
-)
 
 
 @attrs.frozen

@@ -19,7 +19,7 @@ import datetime as dt
 import sys
 from typing import Any
 
-from kiwoom_history.charts import ASSETS, INTERVALS
+from kiwoom_history.names import ASSETS, INTERVALS
 
 __all__ = ["add_arguments", "run"]
 

@@ -24,14 +24,12 @@ sends an *unauthenticated* request through its normal error pipeline (so 8001/80
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as _dt
 import hashlib
 import json
 import os
 import re
-import tempfile
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -238,6 +236,8 @@ class TokenCache:
             else "",
             "clock_skew": token.clock_skew,
         }
+        import tempfile  # here: only a token cache writes files
+
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
         try:
             os.fchmod(fd, 0o600)
@@ -530,6 +530,8 @@ class AsyncTokenManager(_TokenManagerBase):
     def __init__(
         self, post: Callable[[Endpoint, dict[str, Any]], Awaitable[dict[str, Any]]], **kwargs: Any
     ) -> None:
+        import asyncio  # here, not at import: a sync program never needs it
+
         super().__init__(**kwargs)
         self._post = post
         self._lock = asyncio.Lock()
@@ -551,6 +553,8 @@ class AsyncTokenManager(_TokenManagerBase):
         cache = self.cache
         if cache is None:
             return await self._issue()
+        import asyncio
+
         lock = cache.locked()
         await asyncio.to_thread(lock.__enter__)  # blocking flock off the event loop
         try:

@@ -15,9 +15,7 @@ request building, response classification) lives in :class:`BaseClient`.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as _dt
-import json
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -26,8 +24,10 @@ from typing import Any, ClassVar, Final, Literal, Self
 
 import httpx
 
+from kiwoom_runtime import _json
 from kiwoom_runtime._logging import logger
 from kiwoom_runtime._redact import SENSITIVE_KEYS, register_secret
+from kiwoom_runtime._requests import RequestBuilder
 from kiwoom_runtime.auth import (
     DEFAULT_ISSUE_ENDPOINT,
     DEFAULT_REVOKE_ENDPOINT,
@@ -208,6 +208,8 @@ class BaseClient:
 
     #: The token manager (set by the sync / async subclass).
     tokens: TokenManager | AsyncTokenManager
+    #: Requests from prepared parts, for an httpx client this client created (else None).
+    _requests: RequestBuilder | None = None
 
     def __init__(
         self,
@@ -352,6 +354,37 @@ class BaseClient:
             headers["next-key"] = next_key
         return headers
 
+    def _request(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        endpoint: Endpoint,
+        content: bytes,
+        token: str | None,
+        cont_yn: bool,
+        next_key: str | None,
+        timeout: TimeoutTypes,
+    ) -> httpx.Request:
+        """The request of one attempt: from the prepared parts for the httpx client this client
+        created (:mod:`~kiwoom_runtime._requests`), else as ``post`` builds it."""
+        builder = self._requests
+        if builder is not None and builder.usable():
+            return builder.build(
+                endpoint.path,
+                endpoint.api_id,
+                content,
+                token=token,
+                cont_yn=cont_yn,
+                next_key=next_key,
+                timeout=timeout,
+            )
+        return http.build_request(
+            "POST",
+            self.base_url + endpoint.path,
+            content=content,
+            headers=self._headers(endpoint, token, cont_yn, next_key),
+            timeout=timeout,
+        )
+
     @staticmethod
     def _register_secrets(body: Mapping[str, Any]) -> None:
         """Register the credential values of a token TR body (appkey, secretkey, token), so
@@ -387,7 +420,7 @@ class BaseClient:
 
     @staticmethod
     def _encode_body(body: dict[str, Any]) -> bytes:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return _json.dumps(body)
 
     # -- response side ----------------------------------------------------------------------
 
@@ -426,7 +459,7 @@ class BaseClient:
         content = response.content
         data: Any = None
         try:
-            data = json.loads(content) if content else None
+            data = _json.loads(content) if content else None
         except ValueError:
             data = None
         status = response.status_code
@@ -641,6 +674,7 @@ class SyncAPIClient(BaseClient):
             self.timeout = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
             self._http = httpx.Client(transport=transport, timeout=self.timeout)
             self._owns_http = True
+            self._requests = RequestBuilder(self._http, self.base_url, CONTENT_TYPE, self.timeout)
         self._sleep: Callable[[float], None] = time.sleep
         self.tokens: TokenManager = TokenManager(self._post_unauthenticated, **self._token_kwargs)
 
@@ -658,6 +692,8 @@ class SyncAPIClient(BaseClient):
         recording: Recording | None = None,
     ) -> RawResponse:
         check_timeout(timeout)
+        if cont_yn and not next_key:
+            raise ArgumentError("next_key", "cont_yn=True needs the next-key of the last page")
         content = self._encode_body(body)
         effective_timeout = self.timeout if isinstance(timeout, NotGiven) else timeout
         attempt, refreshed = 1, False
@@ -666,7 +702,6 @@ class SyncAPIClient(BaseClient):
             token: str | None = None
             if authenticated:
                 token = self._token_then_slot(endpoint)
-            headers = self._headers(endpoint, token, cont_yn, next_key)
             try:
                 logger.debug(
                     "POST %s%s api-id=%s attempt=%d",
@@ -677,12 +712,10 @@ class SyncAPIClient(BaseClient):
                 )
                 start = time.monotonic()
                 try:
-                    response = self._http.post(
-                        self.base_url + endpoint.path,
-                        content=content,
-                        headers=headers,
-                        timeout=effective_timeout,
+                    request = self._request(
+                        self._http, endpoint, content, token, cont_yn, next_key, effective_timeout
                     )
+                    response = self._http.send(request)
                 except httpx.TransportError as exc:
                     raise self._transport_error(endpoint, exc, effective_timeout) from exc
                 elapsed = time.monotonic() - start
@@ -948,6 +981,9 @@ class AsyncAPIClient(BaseClient):
             self.timeout = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout
             self._http = httpx.AsyncClient(transport=transport, timeout=self.timeout)
             self._owns_http = True
+            self._requests = RequestBuilder(self._http, self.base_url, CONTENT_TYPE, self.timeout)
+        import asyncio  # here, not at import: a sync program never needs it
+
         self._sleep: Callable[[float], Any] = asyncio.sleep
         self.tokens: AsyncTokenManager = AsyncTokenManager(
             self._post_unauthenticated, **self._token_kwargs
@@ -965,6 +1001,8 @@ class AsyncAPIClient(BaseClient):
         recording: Recording | None = None,
     ) -> RawResponse:
         check_timeout(timeout)
+        if cont_yn and not next_key:
+            raise ArgumentError("next_key", "cont_yn=True needs the next-key of the last page")
         content = self._encode_body(body)
         effective_timeout = self.timeout if isinstance(timeout, NotGiven) else timeout
         attempt, refreshed = 1, False
@@ -973,7 +1011,6 @@ class AsyncAPIClient(BaseClient):
             token: str | None = None
             if authenticated:
                 token = await self._token_then_slot(endpoint)
-            headers = self._headers(endpoint, token, cont_yn, next_key)
             try:
                 logger.debug(
                     "POST %s%s api-id=%s attempt=%d",
@@ -984,12 +1021,10 @@ class AsyncAPIClient(BaseClient):
                 )
                 start = time.monotonic()
                 try:
-                    response = await self._http.post(
-                        self.base_url + endpoint.path,
-                        content=content,
-                        headers=headers,
-                        timeout=effective_timeout,
+                    request = self._request(
+                        self._http, endpoint, content, token, cont_yn, next_key, effective_timeout
                     )
+                    response = await self._http.send(request)
                 except httpx.TransportError as exc:
                     raise self._transport_error(endpoint, exc, effective_timeout) from exc
                 elapsed = time.monotonic() - start

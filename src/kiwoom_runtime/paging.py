@@ -14,7 +14,6 @@ of requests and possibly different data). An interrupted iteration resumes where
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -24,6 +23,8 @@ from kiwoom_runtime.errors import ArgumentError, InvalidResponseError, PagingErr
 from kiwoom_runtime.response import RawResponse
 
 if TYPE_CHECKING:
+    import asyncio
+
     import pandas as pd
 
 __all__ = ["AsyncPager", "SyncPager"]
@@ -251,6 +252,8 @@ class AsyncPager(_PagerInfo, Generic[T]):
         if index < len(self._pages):
             return self._pages[index]
         if self._lock is None:
+            import asyncio  # here, not at import: a sync program never needs it
+
             self._lock = asyncio.Lock()
         async with self._lock:  # tasks iterating one pager fetch each page once
             if index < len(self._pages):

@@ -13,7 +13,6 @@ injectable so tests can check the schedule with a fake clock instead of timing r
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -87,7 +86,7 @@ class RateLimiter:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
-        async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        async_sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self.global_limit = global_limit
         self.per_api = dict(per_api or {})
@@ -130,6 +129,10 @@ class RateLimiter:
         """Suspend the calling task until a request for ``api_id`` may be sent."""
         delay = self.reserve(api_id)
         if delay > 0:
+            if self._async_sleep is None:
+                import asyncio  # here, not at import: a sync program never needs it
+
+                self._async_sleep = asyncio.sleep
             await self._async_sleep(delay)
 
     def __repr__(self) -> str:

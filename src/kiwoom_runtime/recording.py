@@ -35,7 +35,6 @@ import re
 import secrets
 import threading
 from collections.abc import Mapping
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -103,6 +102,8 @@ _HTTP_HEADERS: Final = frozenset(
 
 
 def _client_version() -> str:
+    from importlib import metadata  # here: only a recording names the version
+
     try:
         return f"kiwoom-typed {metadata.version('kiwoom-typed')}"
     except metadata.PackageNotFoundError:  # running from a checkout that is not installed

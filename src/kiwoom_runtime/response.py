@@ -7,15 +7,36 @@ functions receive and may keep, so ``cont_yn`` / ``next_key`` / ``headers`` stay
 
 from __future__ import annotations
 
-import json
 from typing import Any, Generic, TypeVar
 
 import attrs
 import httpx
 
+from kiwoom_runtime import _json
+
 __all__ = ["Page", "RawResponse"]
 
 T = TypeVar("T")
+
+
+_WANTED = frozenset({b"api-id", b"cont-yn", b"next-key"})
+
+
+def _paging_headers(headers: httpx.Headers) -> dict[bytes, str]:
+    """``api-id``, ``cont-yn`` and ``next-key`` as ``headers.get`` reads them, in one pass.
+
+    Why: each ``httpx.Headers.get`` scans and decodes the whole list; three of them cost more
+    than the rest of turning an answer into a :class:`RawResponse`.
+    """
+    found: dict[bytes, str] = {}
+    encoding = None
+    for key, value in headers.raw:
+        name = key.lower()
+        if name in _WANTED:
+            encoding = encoding or headers.encoding
+            text = value.decode(encoding)
+            found[name] = f"{found[name]}, {text}" if name in found else text  # as get() joins
+    return found
 
 
 @attrs.frozen
@@ -38,7 +59,7 @@ class RawResponse:
 
     def json(self) -> Any:
         """Parse the body again (the parsed object is also in ``body``)."""
-        return json.loads(self.content)
+        return _json.loads(self.content)
 
     @property
     def return_code(self) -> Any:
@@ -59,14 +80,15 @@ class RawResponse:
         elapsed: float = 0.0,
     ) -> RawResponse:
         """Read the paging keys from the headers (``cont-yn: Y``, ``next-key``)."""
-        next_key = headers.get("next-key")
+        found = _paging_headers(headers)
+        next_key = found.get(b"next-key")
         return cls(
             status_code=status_code,
             headers=headers,
             content=content,
             body=body,
-            api_id=headers.get("api-id"),
-            cont_yn=headers.get("cont-yn", "").strip().upper() == "Y",
+            api_id=found.get(b"api-id"),
+            cont_yn=found.get(b"cont-yn", "").strip().upper() == "Y",
             next_key=next_key.strip() if next_key and next_key.strip() else None,
             elapsed=elapsed,
         )

@@ -64,6 +64,54 @@ def test_row_builder_matches_init_and_keeps_unknown_keys() -> None:
         row_builder(Row, [("a", "a")])
 
 
+@pytest.mark.parametrize("slots", [True, False], ids=["slots", "dict"])
+def test_row_builder_gives_the_same_models_with_slots_or_a_dict(slots: bool) -> None:
+    """Generated models are dict-based (their builder sets ``__dict__`` whole); a slotted
+    model gets the per-field builder. Both give what ``__init__`` gives, whatever the row."""
+    import attrs
+
+    from kiwoom_runtime.decoding import row_builder
+
+    @attrs.frozen(kw_only=True, slots=slots)
+    class Row:
+        a: str | None = None
+        b_2: str | None = None
+        c: str | None = None  # wire key "b_2": a name of one field is another's key
+        extra: Mapping[str, Any] = attrs.field(factory=dict)
+        raw: object = attrs.field(default=None, eq=False)
+
+    build = row_builder(Row, [("a", "a"), ("b_2", "2b"), ("c", "b_2")], with_raw=True)
+    cases: list[tuple[dict[str, Any], Row]] = [
+        ({"a": "1", "2b": "x", "b_2": "y"}, Row(a="1", b_2="x", c="y")),
+        ({"b_2": "y"}, Row(c="y")),
+        ({}, Row()),
+        ({"a": None, "2b": ""}, Row(b_2="")),
+        ({"a": "1", "extra": "e", "raw": 1}, Row(a="1", extra={"extra": "e", "raw": 1})),
+        ({"new": [1], "2b": "x", "c": "z"}, Row(b_2="x", extra={"new": [1], "c": "z"})),
+    ]
+    for data, expected in cases:
+        row = build(data, "R")
+        assert row == expected and row.raw == "R", data
+        assert list(row.extra) == list(expected.extra)  # in the order received
+        assert attrs.asdict(row) == attrs.asdict(attrs.evolve(expected, raw="R"))
+    assert data == {"new": [1], "2b": "x", "c": "z"}  # the body is not touched
+    if not slots:
+        assert vars(build({"a": "1"})) == vars(Row(a="1"))
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        build({}).a = "2"  # type: ignore[misc]
+
+
+def test_a_generated_row_is_built_from_one_dict() -> None:
+    from kiwoom_typed.tr.ka10005 import Ka10005Response, Ka10005StkDdwkmmItem
+
+    row = {"date": "20250131", "cur_prc": "x", "open_pric": "+100"}
+    page = Ka10005Response.from_dict({"stk_ddwkmm": [row], "return_code": 0})
+    built = page.stk_ddwkmm[0]
+    assert type(built) is Ka10005StkDdwkmmItem and not hasattr(built, "__slots__")
+    assert built == Ka10005StkDdwkmmItem(date="20250131", open_pric="+100", extra={"cur_prc": "x"})
+    assert built.to_dict() == row and page.stk_ddwkmm.rows_as_sent == (row,)
+
+
 def test_lazy_rows_build_models_once_on_first_access() -> None:
     from kiwoom_runtime.decoding import LazyRows
 

@@ -104,7 +104,7 @@ class Au10001Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Au10001Response:
     """au10001 접근토큰 발급 — response.
 

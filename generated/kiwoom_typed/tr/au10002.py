@@ -98,7 +98,7 @@ class Au10002Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Au10002Response:
     """au10002 접근토큰폐기 — response.
 

@@ -67,7 +67,7 @@ class Ka00001Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka00001Response:
     """ka00001 계좌번호조회 — response.
 

@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka00198"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka00198ItemInqRankItem:
     """ka00198 실시간종목조회순위 — one row of ``item_inq_rank`` (실시간종목조회순위).
 
@@ -408,7 +408,7 @@ class Ka00198Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka00198Response:
     """ka00198 실시간종목조회순위 — response.
 

@@ -38,7 +38,7 @@ __all__ = [
 API_ID = "ka01300"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka01300NofiItem:
     """ka01300 관심종목 그룹 리스트 조회 — one row of ``nofi`` (그룹갯수).
 
@@ -147,7 +147,7 @@ class Ka01300Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka01300Response:
     """ka01300 관심종목 그룹 리스트 조회 — response.
 

@@ -38,7 +38,7 @@ __all__ = [
 API_ID = "ka01301"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka01301NofjItem:
     """ka01301 관심종목 그룹 상세 조회 — one row of ``nofj`` (종목 갯수).
 
@@ -177,7 +177,7 @@ class Ka01301Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka01301Response:
     """ka01301 관심종목 그룹 상세 조회 — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "ka01690"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka01690DayBalRtItem:
     """ka01690 일별잔고수익률 — one row of ``day_bal_rt`` (일별잔고수익률).
 
@@ -373,7 +373,7 @@ class Ka01690Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka01690Response:
     """ka01690 일별잔고수익률 — response.
 

@@ -94,7 +94,7 @@ class Ka10001Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10001Response:
     """ka10001 주식기본정보요청 — response.
 

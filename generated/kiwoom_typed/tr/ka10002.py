@@ -91,7 +91,7 @@ class Ka10002Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10002Response:
     """ka10002 주식거래원요청 — response.
 

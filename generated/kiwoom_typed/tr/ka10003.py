@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka10003"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10003CntrInfrItem:
     """ka10003 체결정보요청 — one row of ``cntr_infr`` (체결정보).
 
@@ -434,7 +434,7 @@ class Ka10003Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10003Response:
     """ka10003 체결정보요청 — response.
 

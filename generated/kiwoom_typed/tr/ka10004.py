@@ -90,7 +90,7 @@ class Ka10004Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10004Response:
     """ka10004 주식호가요청 — response.
 

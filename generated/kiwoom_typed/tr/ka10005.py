@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10005"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10005StkDdwkmmItem:
     """ka10005 주식일주월시분요청 — one row of ``stk_ddwkmm`` (주식일주월시분).
 
@@ -540,7 +540,7 @@ class Ka10005Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10005Response:
     """ka10005 주식일주월시분요청 — response.
 

@@ -92,7 +92,7 @@ class Ka10006Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10006Response:
     """ka10006 주식시분요청 — response.
 

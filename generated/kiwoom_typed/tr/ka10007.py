@@ -95,7 +95,7 @@ class Ka10007Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10007Response:
     """ka10007 시세표성정보요청 — response.
 

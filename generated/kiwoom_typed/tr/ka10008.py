@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10008"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10008StkFrgnrItem:
     """ka10008 주식외국인종목별매매동향 — one row of ``stk_frgnr`` (주식외국인).
 
@@ -406,7 +406,7 @@ class Ka10008Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10008Response:
     """ka10008 주식외국인종목별매매동향 — response.
 

@@ -82,7 +82,7 @@ class Ka10010Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10010Response:
     """ka10010 업종프로그램요청 — response.
 

@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10011"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10011NewstkRecvrhtMrprItem:
     """ka10011 신주인수권전체시세요청 — one row of ``newstk_recvrht_mrpr`` (신주인수권시세).
 
@@ -432,7 +432,7 @@ class Ka10011Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10011Response:
     """ka10011 신주인수권전체시세요청 — response.
 

@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka10013"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10013CrdTrdeTrendItem:
     """ka10013 신용매매동향요청 — one row of ``crd_trde_trend`` (신용매매동향).
 
@@ -465,7 +465,7 @@ class Ka10013Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10013Response:
     """ka10013 신용매매동향요청 — response.
 

@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka10014"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10014ShrtsTrnsnItem:
     """ka10014 공매도추이요청 — one row of ``shrts_trnsn`` (공매도추이).
 
@@ -462,7 +462,7 @@ class Ka10014Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10014Response:
     """ka10014 공매도추이요청 — response.
 

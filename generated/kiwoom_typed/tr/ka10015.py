@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka10015"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10015DalyTrdeDtlItem:
     """ka10015 일별거래상세요청 — one row of ``daly_trde_dtl`` (일별거래상세).
 
@@ -837,7 +837,7 @@ class Ka10015Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10015Response:
     """ka10015 일별거래상세요청 — response.
 

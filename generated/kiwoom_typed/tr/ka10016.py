@@ -58,7 +58,7 @@ Ka10016TrdeQtyTp = Literal[
 """
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10016NtlPricItem:
     """ka10016 신고저가요청 — one row of ``ntl_pric`` (신고저가).
 
@@ -669,7 +669,7 @@ class Ka10016Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10016Response:
     """ka10016 신고저가요청 — response.
 

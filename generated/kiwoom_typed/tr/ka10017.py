@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10017"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10017UpdownPricItem:
     """ka10017 상하한가요청 — one row of ``updown_pric`` (상하한가).
 
@@ -696,7 +696,7 @@ class Ka10017Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10017Response:
     """ka10017 상하한가요청 — response.
 

@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10018"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10018HighLowPricAlaccItem:
     """ka10018 고저가근접요청 — one row of ``high_low_pric_alacc`` (고저가근접).
 
@@ -569,7 +569,7 @@ class Ka10018Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10018Response:
     """ka10018 고저가근접요청 — response.
 

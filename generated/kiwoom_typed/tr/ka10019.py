@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10019"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10019PricJmpfluItem:
     """ka10019 가격급등락요청 — one row of ``pric_jmpflu`` (가격급등락).
 
@@ -630,7 +630,7 @@ class Ka10019Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10019Response:
     """ka10019 가격급등락요청 — response.
 

@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10020"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10020BidReqUpperItem:
     """ka10020 호가잔량상위요청 — one row of ``bid_req_upper`` (호가잔량상위).
 
@@ -542,7 +542,7 @@ class Ka10020Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10020Response:
     """ka10020 호가잔량상위요청 — response.
 

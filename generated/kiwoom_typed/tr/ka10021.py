@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10021"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10021BidReqSdninItem:
     """ka10021 호가잔량급증요청 — one row of ``bid_req_sdnin`` (호가잔량급증).
 
@@ -541,7 +541,7 @@ class Ka10021Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10021Response:
     """ka10021 호가잔량급증요청 — response.
 

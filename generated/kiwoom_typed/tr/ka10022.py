@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10022"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10022ReqRtSdninItem:
     """ka10022 잔량율급증요청 — one row of ``req_rt_sdnin`` (잔량율급증).
 
@@ -501,7 +501,7 @@ class Ka10022Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10022Response:
     """ka10022 잔량율급증요청 — response.
 

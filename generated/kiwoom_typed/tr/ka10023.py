@@ -59,7 +59,7 @@ Ka10023StkCnd = Literal[
 """
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10023TrdeQtySdninItem:
     """ka10023 거래량급증요청 — one row of ``trde_qty_sdnin`` (거래량급증).
 
@@ -607,7 +607,7 @@ class Ka10023Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10023Response:
     """ka10023 거래량급증요청 — response.
 

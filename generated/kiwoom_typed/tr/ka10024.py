@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10024"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10024TrdeQtyUpdtItem:
     """ka10024 거래량갱신요청 — one row of ``trde_qty_updt`` (거래량갱신).
 
@@ -470,7 +470,7 @@ class Ka10024Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10024Response:
     """ka10024 거래량갱신요청 — response.
 

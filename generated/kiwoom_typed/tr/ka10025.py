@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10025"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10025PrpsCnctrItem:
     """ka10025 매물대집중요청 — one row of ``prps_cnctr`` (매물대집중).
 
@@ -520,7 +520,7 @@ class Ka10025Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10025Response:
     """ka10025 매물대집중요청 — response.
 

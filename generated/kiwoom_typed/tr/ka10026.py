@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10026"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10026HighLowPerItem:
     """ka10026 고저PER요청 — one row of ``high_low_per`` (고저PER).
 
@@ -370,7 +370,7 @@ class Ka10026Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10026Response:
     """ka10026 고저PER요청 — response.
 

@@ -75,7 +75,7 @@ Ka10027TrdePricaCnd = Literal[
 """
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10027PredPreFluRtUpperItem:
     """ka10027 전일대비등락률상위요청 — one row of ``pred_pre_flu_rt_upper`` (전일대비등락률상위).
 
@@ -747,7 +747,7 @@ class Ka10027Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10027Response:
     """ka10027 전일대비등락률상위요청 — response.
 

@@ -58,7 +58,7 @@ Ka10028TrdePricaCnd = Literal[
 """
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10028OpenPricPreFluRtItem:
     """ka10028 시가대비등락률요청 — one row of ``open_pric_pre_flu_rt`` (시가대비등락률).
 
@@ -707,7 +707,7 @@ class Ka10028Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10028Response:
     """ka10028 시가대비등락률요청 — response.
 

@@ -59,7 +59,7 @@ Ka10029StkCnd = Literal[
 """
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10029ExpCntrFluRtUpperItem:
     """ka10029 예상체결등락률상위요청 — one row of ``exp_cntr_flu_rt_upper`` (예상체결등락률상위).
 
@@ -690,7 +690,7 @@ class Ka10029Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10029Response:
     """ka10029 예상체결등락률상위요청 — response.
 

@@ -76,7 +76,7 @@ Ka10030TrdePricaTp = Literal[
 """
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10030TdyTrdeQtyUpperItem:
     """ka10030 당일거래량상위요청 — one row of ``tdy_trde_qty_upper`` (당일거래량상위).
 
@@ -953,7 +953,7 @@ class Ka10030Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10030Response:
     """ka10030 당일거래량상위요청 — response.
 

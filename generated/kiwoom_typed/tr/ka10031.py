@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "ka10031"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10031PredTrdeQtyUpperItem:
     """ka10031 전일거래량상위요청 — one row of ``pred_trde_qty_upper`` (전일거래량상위).
 
@@ -348,7 +348,7 @@ class Ka10031Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10031Response:
     """ka10031 전일거래량상위요청 — response.
 

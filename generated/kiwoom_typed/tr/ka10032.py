@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10032"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10032TrdePricaUpperItem:
     """ka10032 거래대금상위요청 — one row of ``trde_prica_upper`` (거래대금상위).
 
@@ -494,7 +494,7 @@ class Ka10032Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10032Response:
     """ka10032 거래대금상위요청 — response.
 

@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10033"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10033CrdRtUpperItem:
     """ka10033 신용비율상위요청 — one row of ``crd_rt_upper`` (신용비율상위).
 
@@ -566,7 +566,7 @@ class Ka10033Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10033Response:
     """ka10033 신용비율상위요청 — response.
 

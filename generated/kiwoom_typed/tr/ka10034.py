@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "ka10034"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10034ForDtTrdeUpperItem:
     """ka10034 외인기간별매매상위요청 — one row of ``for_dt_trde_upper`` (외인기간별매매상위).
 
@@ -462,7 +462,7 @@ class Ka10034Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10034Response:
     """ka10034 외인기간별매매상위요청 — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "ka10035"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10035ForContNettrdeUpperItem:
     """ka10035 외인연속순매매상위요청 — one row of ``for_cont_nettrde_upper`` (외인연속순매매상위).
 
@@ -507,7 +507,7 @@ class Ka10035Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10035Response:
     """ka10035 외인연속순매매상위요청 — response.
 

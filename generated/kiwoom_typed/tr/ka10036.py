@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10036"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10036ForLimitExhRtIncrsUpperItem:
     """ka10036 외인한도소진율증가상위 — one row of ``for_limit_exh_rt_incrs_upper``
     (외인한도소진율증가상위).
@@ -467,7 +467,7 @@ class Ka10036Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10036Response:
     """ka10036 외인한도소진율증가상위 — response.
 

@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10037"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10037FrgnWicketTrdeUpperItem:
     """ka10037 외국계창구매매상위요청 — one row of ``frgn_wicket_trde_upper`` (외국계창구매매상위).
 
@@ -534,7 +534,7 @@ class Ka10037Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10037Response:
     """ka10037 외국계창구매매상위요청 — response.
 

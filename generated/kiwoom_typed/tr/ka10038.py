@@ -44,7 +44,7 @@ __all__ = [
 API_ID = "ka10038"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10038StkSecRankItem:
     """ka10038 종목별증권사순위요청 — one row of ``stk_sec_rank`` (종목별증권사순위).
 
@@ -312,7 +312,7 @@ class Ka10038Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10038Response:
     """ka10038 종목별증권사순위요청 — response.
 

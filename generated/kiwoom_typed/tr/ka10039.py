@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "ka10039"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10039SecTrdeUpperItem:
     """ka10039 증권사별매매상위요청 — one row of ``sec_trde_upper`` (증권사별매매상위).
 
@@ -500,7 +500,7 @@ class Ka10039Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10039Response:
     """ka10039 증권사별매매상위요청 — response.
 

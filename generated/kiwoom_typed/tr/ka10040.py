@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "ka10040"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10040TdyMainTrdeOriItem:
     """ka10040 당일주요거래원요청 — one row of ``tdy_main_trde_ori`` (당일주요거래원).
 
@@ -285,7 +285,7 @@ class Ka10040Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10040Response:
     """ka10040 당일주요거래원요청 — response.
 

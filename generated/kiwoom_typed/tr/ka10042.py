@@ -44,7 +44,7 @@ __all__ = [
 API_ID = "ka10042"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10042NetprpsTrdeOriRankItem:
     """ka10042 순매수거래원순위요청 — one row of ``netprps_trde_ori_rank`` (순매수거래원순위).
 
@@ -299,7 +299,7 @@ class Ka10042Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10042Response:
     """ka10042 순매수거래원순위요청 — response.
 

@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka10043"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10043TrdeOriPrpsAnlyItem:
     """ka10043 거래원매물대분석요청 — one row of ``trde_ori_prps_anly`` (거래원매물대분석).
 
@@ -516,7 +516,7 @@ class Ka10043Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10043Response:
     """ka10043 거래원매물대분석요청 — response.
 

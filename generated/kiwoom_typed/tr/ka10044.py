@@ -39,7 +39,7 @@ __all__ = [
 API_ID = "ka10044"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10044DalyOrgnTrdeStkItem:
     """ka10044 일별기관매매종목요청 — one row of ``daly_orgn_trde_stk`` (일별기관매매종목).
 
@@ -301,7 +301,7 @@ class Ka10044Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10044Response:
     """ka10044 일별기관매매종목요청 — response.
 

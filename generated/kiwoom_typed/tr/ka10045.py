@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka10045"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10045StkOrgnTrdeTrnsnItem:
     """ka10045 종목별기관매매추이요청 — one row of ``stk_orgn_trde_trnsn`` (종목별기관매매추이).
 
@@ -492,7 +492,7 @@ class Ka10045Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10045Response:
     """ka10045 종목별기관매매추이요청 — response.
 

@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka10046"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10046CntrStrTmItem:
     """ka10046 체결강도추이시간별요청 — one row of ``cntr_str_tm`` (체결강도시간별).
 
@@ -453,7 +453,7 @@ class Ka10046Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10046Response:
     """ka10046 체결강도추이시간별요청 — response.
 

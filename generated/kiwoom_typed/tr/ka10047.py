@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka10047"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10047CntrStrDalyItem:
     """ka10047 체결강도추이일별요청 — one row of ``cntr_str_daly`` (체결강도일별).
 
@@ -438,7 +438,7 @@ class Ka10047Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10047Response:
     """ka10047 체결강도추이일별요청 — response.
 

@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "ka10048"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10048ElwdalySnstIxItem:
     """ka10048 ELW일별민감도지표요청 — one row of ``elwdaly_snst_ix`` (ELW일별민감도지표).
 
@@ -352,7 +352,7 @@ class Ka10048Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10048Response:
     """ka10048 ELW일별민감도지표요청 — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "ka10050"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10050ElwsnstIxArrayItem:
     """ka10050 ELW민감도지표요청 — one row of ``elwsnst_ix_array`` (ELW민감도지표배열).
 
@@ -414,7 +414,7 @@ class Ka10050Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10050Response:
     """ka10050 ELW민감도지표요청 — response.
 

@@ -54,7 +54,7 @@ __all__ = [
 API_ID = "ka10051"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10051IndsNetprpsItem:
     """ka10051 업종별투자자순매수요청 — one row of ``inds_netprps`` (업종별순매수).
 
@@ -690,7 +690,7 @@ class Ka10051Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10051Response:
     """ka10051 업종별투자자순매수요청 — response.
 

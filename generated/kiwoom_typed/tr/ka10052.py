@@ -50,7 +50,7 @@ __all__ = [
 API_ID = "ka10052"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10052TrdeOriMontTrdeQtyItem:
     """ka10052 거래원순간거래량요청 — one row of ``trde_ori_mont_trde_qty`` (거래원순간거래량).
 
@@ -513,7 +513,7 @@ class Ka10052Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10052Response:
     """ka10052 거래원순간거래량요청 — response.
 

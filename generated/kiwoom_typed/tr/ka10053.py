@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "ka10053"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10053TdyUpperScesnOriItem:
     """ka10053 당일상위이탈원요청 — one row of ``tdy_upper_scesn_ori`` (당일상위이탈원).
 
@@ -301,7 +301,7 @@ class Ka10053Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10053Response:
     """ka10053 당일상위이탈원요청 — response.
 

@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10054"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10054MotnStkItem:
     """ka10054 변동성완화장치발동종목요청 — one row of ``motn_stk`` (발동종목).
 
@@ -701,7 +701,7 @@ class Ka10054Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10054Response:
     """ka10054 변동성완화장치발동종목요청 — response.
 

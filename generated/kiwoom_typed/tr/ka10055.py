@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka10055"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10055TdyPredCntrQtyItem:
     """ka10055 당일전일체결량요청 — one row of ``tdy_pred_cntr_qty`` (당일전일체결량).
 
@@ -365,7 +365,7 @@ class Ka10055Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10055Response:
     """ka10055 당일전일체결량요청 — response.
 

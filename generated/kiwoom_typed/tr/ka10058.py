@@ -58,7 +58,7 @@ Ka10058InvsrTp = Literal[
 """
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10058InvsrDalyTrdeStkItem:
     """ka10058 투자자별일별매매종목요청 — one row of ``invsr_daly_trde_stk`` (투자자별일별매매종목).
 
@@ -544,7 +544,7 @@ class Ka10058Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10058Response:
     """ka10058 투자자별일별매매종목요청 — response.
 

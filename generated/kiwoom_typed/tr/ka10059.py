@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka10059"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10059StkInvsrOrgnItem:
     """ka10059 종목별투자자기관별요청 — one row of ``stk_invsr_orgn`` (종목별투자자기관별).
 
@@ -703,7 +703,7 @@ class Ka10059Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10059Response:
     """ka10059 종목별투자자기관별요청 — response.
 

@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "ka10060"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10060StkInvsrOrgnChartItem:
     """ka10060 종목별투자자기관별차트요청 — one row of ``stk_invsr_orgn_chart``
     (종목별투자자기관별차트).
@@ -638,7 +638,7 @@ class Ka10060Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10060Response:
     """ka10060 종목별투자자기관별차트요청 — response.
 

@@ -39,7 +39,7 @@ __all__ = [
 API_ID = "ka10061"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10061StkInvsrOrgnTotItem:
     """ka10061 종목별투자자기관별합계요청 — one row of ``stk_invsr_orgn_tot``
     (종목별투자자기관별합계).
@@ -547,7 +547,7 @@ class Ka10061Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10061Response:
     """ka10061 종목별투자자기관별합계요청 — response.
 

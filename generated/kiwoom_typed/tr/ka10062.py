@@ -55,7 +55,7 @@ __all__ = [
 API_ID = "ka10062"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10062EqlNettrdeRankItem:
     """ka10062 동일순매매순위요청 — one row of ``eql_nettrde_rank`` (동일순매매순위).
 
@@ -654,7 +654,7 @@ class Ka10062Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10062Response:
     """ka10062 동일순매매순위요청 — response.
 

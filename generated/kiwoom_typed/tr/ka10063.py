@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10063"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10063OpmrInvsrTrdeItem:
     """ka10063 장중투자자별매매요청 — one row of ``opmr_invsr_trde`` (장중투자자별매매).
 
@@ -774,7 +774,7 @@ class Ka10063Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10063Response:
     """ka10063 장중투자자별매매요청 — response.
 

@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "ka10064"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10064OpmrInvsrTrdeChartItem:
     """ka10064 장중투자자별매매차트요청 — one row of ``opmr_invsr_trde_chart``
     (장중투자자별매매차트).
@@ -427,7 +427,7 @@ class Ka10064Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10064Response:
     """ka10064 장중투자자별매매차트요청 — response.
 

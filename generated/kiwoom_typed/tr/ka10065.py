@@ -48,7 +48,7 @@ Ka10065OrgnTp = Literal[
 """
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10065OpmrInvsrTrdeUpperItem:
     """ka10065 장중투자자별매매상위요청 — one row of ``opmr_invsr_trde_upper``
     (장중투자자별매매상위).
@@ -355,7 +355,7 @@ class Ka10065Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10065Response:
     """ka10065 장중투자자별매매상위요청 — response.
 

@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10066"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10066OpafInvsrTrdeItem:
     """ka10066 장마감후투자자별매매요청 — one row of ``opaf_invsr_trde`` (장중투자자별매매차트).
 
@@ -666,7 +666,7 @@ class Ka10066Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10066Response:
     """ka10066 장마감후투자자별매매요청 — response.
 

@@ -45,7 +45,7 @@ __all__ = [
 API_ID = "ka10068"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10068DbrtTrdeTrnsnItem:
     """ka10068 대차거래추이요청 — one row of ``dbrt_trde_trnsn`` (대차거래추이).
 
@@ -322,7 +322,7 @@ class Ka10068Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10068Response:
     """ka10068 대차거래추이요청 — response.
 

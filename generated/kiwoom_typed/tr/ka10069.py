@@ -46,7 +46,7 @@ __all__ = [
 API_ID = "ka10069"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10069DbrtTrdeUpper10stkItem:
     """ka10069 대차거래상위10종목요청 — one row of ``dbrt_trde_upper_10stk`` (대차거래상위10종목).
 
@@ -316,7 +316,7 @@ class Ka10069Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10069Response:
     """ka10069 대차거래상위10종목요청 — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "ka10072"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10072DtStkDivRlztPlItem:
     """ka10072 일자별종목별실현손익요청_일자 — one row of ``dt_stk_div_rlzt_pl``
     (일자별종목별실현손익).
@@ -461,7 +461,7 @@ class Ka10072Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10072Response:
     """ka10072 일자별종목별실현손익요청_일자 — response.
 

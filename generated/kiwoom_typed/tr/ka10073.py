@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10073"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10073DtStkRlztPlItem:
     """ka10073 일자별종목별실현손익요청_기간 — one row of ``dt_stk_rlzt_pl`` (일자별종목별실현손익).
 
@@ -490,7 +490,7 @@ class Ka10073Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10073Response:
     """ka10073 일자별종목별실현손익요청_기간 — response.
 

@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "ka10074"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10074DtRlztPlItem:
     """ka10074 일자별실현손익요청 — one row of ``dt_rlzt_pl`` (일자별실현손익).
 
@@ -298,7 +298,7 @@ class Ka10074Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10074Response:
     """ka10074 일자별실현손익요청 — response.
 

@@ -46,7 +46,7 @@ __all__ = [
 API_ID = "ka10075"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10075OsoItem:
     """ka10075 미체결요청 — one row of ``oso`` (미체결).
 
@@ -838,7 +838,7 @@ class Ka10075Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10075Response:
     """ka10075 미체결요청 — response.
 

@@ -46,7 +46,7 @@ __all__ = [
 API_ID = "ka10076"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10076CntrItem:
     """ka10076 체결요청 — one row of ``cntr`` (체결).
 
@@ -620,7 +620,7 @@ class Ka10076Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10076Response:
     """ka10076 체결요청 — response.
 

@@ -46,7 +46,7 @@ __all__ = [
 API_ID = "ka10077"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10077TdyRlztPlDtlItem:
     """ka10077 당일실현손익상세요청 — one row of ``tdy_rlzt_pl_dtl`` (당일실현손익상세).
 
@@ -343,7 +343,7 @@ class Ka10077Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10077Response:
     """ka10077 당일실현손익상세요청 — response.
 

@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka10078"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10078SecStkTrdeTrendItem:
     """ka10078 증권사별종목매매동향요청 — one row of ``sec_stk_trde_trend`` (증권사별종목매매동향).
 
@@ -408,7 +408,7 @@ class Ka10078Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10078Response:
     """ka10078 증권사별종목매매동향요청 — response.
 

@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10079"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10079StkTicChartQryItem:
     """ka10079 주식틱차트조회요청 — one row of ``stk_tic_chart_qry`` (주식틱차트조회).
 
@@ -392,7 +392,7 @@ class Ka10079Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10079Response:
     """ka10079 주식틱차트조회요청 — response.
 

@@ -54,7 +54,7 @@ __all__ = [
 API_ID = "ka10080"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10080StkMinPoleChartQryItem:
     """ka10080 주식분봉차트조회요청 — one row of ``stk_min_pole_chart_qry`` (주식분봉차트조회).
 
@@ -430,7 +430,7 @@ class Ka10080Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10080Response:
     """ka10080 주식분봉차트조회요청 — response.
 

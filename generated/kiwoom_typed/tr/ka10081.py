@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka10081"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10081StkDtPoleChartQryItem:
     """ka10081 주식일봉차트조회요청 — one row of ``stk_dt_pole_chart_qry`` (주식일봉차트조회).
 
@@ -441,7 +441,7 @@ class Ka10081Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10081Response:
     """ka10081 주식일봉차트조회요청 — response.
 

@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka10082"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10082StkStkPoleChartQryItem:
     """ka10082 주식주봉차트조회요청 — one row of ``stk_stk_pole_chart_qry`` (주식주봉차트조회).
 
@@ -435,7 +435,7 @@ class Ka10082Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10082Response:
     """ka10082 주식주봉차트조회요청 — response.
 

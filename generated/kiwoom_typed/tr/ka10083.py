@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka10083"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10083StkMthPoleChartQryItem:
     """ka10083 주식월봉차트조회요청 — one row of ``stk_mth_pole_chart_qry`` (주식월봉차트조회).
 
@@ -435,7 +435,7 @@ class Ka10083Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10083Response:
     """ka10083 주식월봉차트조회요청 — response.
 

@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka10084"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10084TdyPredCntrItem:
     """ka10084 당일전일체결요청 — one row of ``tdy_pred_cntr`` (당일전일체결).
 
@@ -495,7 +495,7 @@ class Ka10084Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10084Response:
     """ka10084 당일전일체결요청 — response.
 

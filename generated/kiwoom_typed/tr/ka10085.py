@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "ka10085"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10085AcntPrftRtItem:
     """ka10085 계좌수익률요청 — one row of ``acnt_prft_rt`` (계좌수익률).
 
@@ -538,7 +538,7 @@ class Ka10085Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10085Response:
     """ka10085 계좌수익률요청 — response.
 

@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka10086"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10086DalyStkpcItem:
     """ka10086 일별주가요청 — one row of ``daly_stkpc`` (일별주가).
 
@@ -714,7 +714,7 @@ class Ka10086Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10086Response:
     """ka10086 일별주가요청 — response.
 

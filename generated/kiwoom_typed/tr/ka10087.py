@@ -92,7 +92,7 @@ class Ka10087Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10087Response:
     """ka10087 시간외단일가요청 — response.
 

@@ -39,7 +39,7 @@ __all__ = [
 API_ID = "ka10088"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10088OsopItem:
     """ka10088 미체결 분할주문 상세 — one row of ``osop`` (미체결분할주문리스트).
 
@@ -410,7 +410,7 @@ class Ka10088Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10088Response:
     """ka10088 미체결 분할주문 상세 — response.
 

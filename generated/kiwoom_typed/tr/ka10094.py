@@ -46,7 +46,7 @@ __all__ = [
 API_ID = "ka10094"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10094StkYrPoleChartQryItem:
     """ka10094 주식년봉차트조회요청 — one row of ``stk_yr_pole_chart_qry`` (주식년봉차트조회).
 
@@ -358,7 +358,7 @@ class Ka10094Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10094Response:
     """ka10094 주식년봉차트조회요청 — response.
 

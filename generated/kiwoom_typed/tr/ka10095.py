@@ -52,7 +52,7 @@ __all__ = [
 API_ID = "ka10095"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10095AtnStkInfrItem:
     """ka10095 지정종목 정보요청 — one row of ``atn_stk_infr`` (관심종목정보).
 
@@ -1598,7 +1598,7 @@ class Ka10095Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10095Response:
     """ka10095 지정종목 정보요청 — response.
 

@@ -60,7 +60,7 @@ Ka10098StkCnd = Literal[
 """
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10098OvtSigpricFluRtRankItem:
     """ka10098 시간외단일가등락율순위요청 — one row of ``ovt_sigpric_flu_rt_rank``
     (시간외단일가등락율순위).
@@ -651,7 +651,7 @@ class Ka10098Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10098Response:
     """ka10098 시간외단일가등락율순위요청 — response.
 

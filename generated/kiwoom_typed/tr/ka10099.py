@@ -55,7 +55,7 @@ Ka10099MrktTp = Literal[
 """
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10099ListItem:
     """ka10099 종목정보 리스트 — one row of ``list`` (종목리스트).
 
@@ -481,7 +481,7 @@ class Ka10099Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10099Response:
     """ka10099 종목정보 리스트 — response.
 

@@ -88,7 +88,7 @@ class Ka10100Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10100Response:
     """ka10100 종목정보 조회 — response.
 

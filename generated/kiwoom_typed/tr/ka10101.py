@@ -38,7 +38,7 @@ __all__ = [
 API_ID = "ka10101"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10101ListItem:
     """ka10101 업종코드 리스트 — one row of ``list`` (업종코드리스트).
 
@@ -216,7 +216,7 @@ class Ka10101Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10101Response:
     """ka10101 업종코드 리스트 — response.
 

@@ -38,7 +38,7 @@ __all__ = [
 API_ID = "ka10102"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10102ListItem:
     """ka10102 회원사 리스트 — one row of ``list`` (회원사코드리스트).
 
@@ -164,7 +164,7 @@ class Ka10102Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10102Response:
     """ka10102 회원사 리스트 — response.
 

@@ -46,7 +46,7 @@ __all__ = [
 API_ID = "ka10131"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10131OrgnFrgnrContTrdePrstItem:
     """ka10131 기관외국인연속매매현황요청 — one row of ``orgn_frgnr_cont_trde_prst``
     (기관외국인연속매매현황).
@@ -762,7 +762,7 @@ class Ka10131Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10131Response:
     """ka10131 기관외국인연속매매현황요청 — response.
 

@@ -45,7 +45,7 @@ __all__ = [
 API_ID = "ka10170"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10170TdyTrdeDiaryItem:
     """ka10170 당일매매일지요청 — one row of ``tdy_trde_diary`` (당일매매일지).
 
@@ -439,7 +439,7 @@ class Ka10170Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka10170Response:
     """ka10170 당일매매일지요청 — response.
 

@@ -53,7 +53,7 @@ __all__ = [
 API_ID = "ka20001"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20001IndsCurPrcTmItem:
     """ka20001 업종현재가요청 — one row of ``inds_cur_prc_tm`` (업종현재가_시간별).
 
@@ -344,7 +344,7 @@ class Ka20001Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20001Response:
     """ka20001 업종현재가요청 — response.
 

@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka20002"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20002IndsStkpcItem:
     """ka20002 업종별주가요청 — one row of ``inds_stkpc`` (업종별주가).
 
@@ -472,7 +472,7 @@ class Ka20002Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20002Response:
     """ka20002 업종별주가요청 — response.
 

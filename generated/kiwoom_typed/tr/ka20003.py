@@ -50,7 +50,7 @@ __all__ = [
 API_ID = "ka20003"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20003AllIndsIdexItem:
     """ka20003 전업종지수요청 — one row of ``all_inds_idex`` (전업종지수).
 
@@ -506,7 +506,7 @@ class Ka20003Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20003Response:
     """ka20003 전업종지수요청 — response.
 

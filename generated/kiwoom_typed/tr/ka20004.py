@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka20004"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20004IndsTicChartQryItem:
     """ka20004 업종틱차트조회요청 — one row of ``inds_tic_chart_qry`` (업종틱차트조회).
 
@@ -379,7 +379,7 @@ class Ka20004Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20004Response:
     """ka20004 업종틱차트조회요청 — response.
 

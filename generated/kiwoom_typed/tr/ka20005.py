@@ -54,7 +54,7 @@ __all__ = [
 API_ID = "ka20005"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20005IndsMinPoleQryItem:
     """ka20005 업종분봉조회요청 — one row of ``inds_min_pole_qry`` (업종분봉조회).
 
@@ -436,7 +436,7 @@ class Ka20005Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20005Response:
     """ka20005 업종분봉조회요청 — response.
 

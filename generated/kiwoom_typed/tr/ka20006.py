@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "ka20006"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20006IndsDtPoleQryItem:
     """ka20006 업종일봉조회요청 — one row of ``inds_dt_pole_qry`` (업종일봉조회).
 
@@ -336,7 +336,7 @@ class Ka20006Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20006Response:
     """ka20006 업종일봉조회요청 — response.
 

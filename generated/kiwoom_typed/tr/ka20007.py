@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "ka20007"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20007IndsStkPoleQryItem:
     """ka20007 업종주봉조회요청 — one row of ``inds_stk_pole_qry`` (업종주봉조회).
 
@@ -338,7 +338,7 @@ class Ka20007Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20007Response:
     """ka20007 업종주봉조회요청 — response.
 

@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "ka20008"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20008IndsMthPoleQryItem:
     """ka20008 업종월봉조회요청 — one row of ``inds_mth_pole_qry`` (업종월봉조회).
 
@@ -332,7 +332,7 @@ class Ka20008Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20008Response:
     """ka20008 업종월봉조회요청 — response.
 

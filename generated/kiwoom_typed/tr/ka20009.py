@@ -52,7 +52,7 @@ __all__ = [
 API_ID = "ka20009"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20009IndsCurPrcDalyReptItem:
     """ka20009 업종현재가일별요청 — one row of ``inds_cur_prc_daly_rept`` (업종현재가_일별반복).
 
@@ -321,7 +321,7 @@ class Ka20009Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20009Response:
     """ka20009 업종현재가일별요청 — response.
 

@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "ka20019"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20019IndsYrPoleQryItem:
     """ka20019 업종년봉조회요청 — one row of ``inds_yr_pole_qry`` (업종년봉조회).
 
@@ -336,7 +336,7 @@ class Ka20019Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20019Response:
     """ka20019 업종년봉조회요청 — response.
 

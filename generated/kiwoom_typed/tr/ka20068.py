@@ -45,7 +45,7 @@ __all__ = [
 API_ID = "ka20068"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20068DbrtTrdeTrnsnItem:
     """ka20068 대차거래추이요청(종목별) — one row of ``dbrt_trde_trnsn`` (대차거래추이).
 
@@ -332,7 +332,7 @@ class Ka20068Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka20068Response:
     """ka20068 대차거래추이요청(종목별) — response.
 

@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka30001"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30001ElwpricJmpfluItem:
     """ka30001 ELW가격급등락요청 — one row of ``elwpric_jmpflu`` (ELW가격급등락).
 
@@ -557,7 +557,7 @@ class Ka30001Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30001Response:
     """ka30001 ELW가격급등락요청 — response.
 

@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "ka30002"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30002TrdeOriElwnettrdeUpperItem:
     """ka30002 거래원별ELW순매매상위요청 — one row of ``trde_ori_elwnettrde_upper``
     (거래원별ELW순매매상위).
@@ -421,7 +421,7 @@ class Ka30002Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30002Response:
     """ka30002 거래원별ELW순매매상위요청 — response.
 

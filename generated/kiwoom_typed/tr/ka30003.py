@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka30003"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30003ElwlppossDalyTrnsnItem:
     """ka30003 ELWLP보유일별추이요청 — one row of ``elwlpposs_daly_trnsn`` (ELWLP보유일별추이).
 
@@ -396,7 +396,7 @@ class Ka30003Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30003Response:
     """ka30003 ELWLP보유일별추이요청 — response.
 

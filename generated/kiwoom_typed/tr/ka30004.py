@@ -50,7 +50,7 @@ __all__ = [
 API_ID = "ka30004"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30004ElwdisptyRtItem:
     """ka30004 ELW괴리율요청 — one row of ``elwdispty_rt`` (ELW괴리율).
 
@@ -558,7 +558,7 @@ class Ka30004Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30004Response:
     """ka30004 ELW괴리율요청 — response.
 

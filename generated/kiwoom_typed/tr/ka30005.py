@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka30005"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30005ElwcndQryItem:
     """ka30005 ELW조건검색요청 — one row of ``elwcnd_qry`` (ELW조건검색).
 
@@ -1075,7 +1075,7 @@ class Ka30005Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30005Response:
     """ka30005 ELW조건검색요청 — response.
 

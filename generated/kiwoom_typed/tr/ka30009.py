@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka30009"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30009ElwfluRtRankItem:
     """ka30009 ELW등락율순위요청 — one row of ``elwflu_rt_rank`` (ELW등락율순위).
 
@@ -463,7 +463,7 @@ class Ka30009Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30009Response:
     """ka30009 ELW등락율순위요청 — response.
 

@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka30010"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30010ElwreqRankItem:
     """ka30010 ELW잔량순위요청 — one row of ``elwreq_rank`` (ELW잔량순위).
 
@@ -487,7 +487,7 @@ class Ka30010Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30010Response:
     """ka30010 ELW잔량순위요청 — response.
 

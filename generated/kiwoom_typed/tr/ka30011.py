@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka30011"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30011ElwalaccRtItem:
     """ka30011 ELW근접율요청 — one row of ``elwalacc_rt`` (ELW근접율).
 
@@ -320,7 +320,7 @@ class Ka30011Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30011Response:
     """ka30011 ELW근접율요청 — response.
 

@@ -93,7 +93,7 @@ class Ka30012Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka30012Response:
     """ka30012 ELW종목상세정보요청 — response.
 

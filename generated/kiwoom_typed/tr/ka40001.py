@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "ka40001"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40001EtfprftRtLstItem:
     """ka40001 ETF수익율요청 — one row of ``etfprft_rt_lst`` (ETF수익율).
 
@@ -259,7 +259,7 @@ class Ka40001Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40001Response:
     """ka40001 ETF수익율요청 — response.
 

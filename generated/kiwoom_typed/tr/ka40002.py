@@ -79,7 +79,7 @@ class Ka40002Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40002Response:
     """ka40002 ETF종목정보요청 — response.
 

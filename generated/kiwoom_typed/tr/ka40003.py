@@ -52,7 +52,7 @@ __all__ = [
 API_ID = "ka40003"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40003EtfdalyTrnsnItem:
     """ka40003 ETF일별추이요청 — one row of ``etfdaly_trnsn`` (ETF일별추이).
 
@@ -497,7 +497,7 @@ class Ka40003Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40003Response:
     """ka40003 ETF일별추이요청 — response.
 

@@ -56,7 +56,7 @@ Ka40004Mngmcomp = Literal["0000", "3020", "3022", "3023", "3027", "3191", "3228"
 """
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40004EtfallMrprItem:
     """ka40004 ETF전체시세요청 — one row of ``etfall_mrpr`` (ETF전체시세).
 
@@ -656,7 +656,7 @@ class Ka40004Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40004Response:
     """ka40004 ETF전체시세요청 — response.
 

@@ -52,7 +52,7 @@ __all__ = [
 API_ID = "ka40006"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40006EtftislTrnsnItem:
     """ka40006 ETF시간대별추이요청 — one row of ``etftisl_trnsn`` (ETF시간대별추이).
 
@@ -497,7 +497,7 @@ class Ka40006Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40006Response:
     """ka40006 ETF시간대별추이요청 — response.
 

@@ -50,7 +50,7 @@ __all__ = [
 API_ID = "ka40007"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40007EtftislCntrArrayItem:
     """ka40007 ETF시간대별체결요청 — one row of ``etftisl_cntr_array`` (ETF시간대별체결배열).
 
@@ -285,7 +285,7 @@ class Ka40007Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40007Response:
     """ka40007 ETF시간대별체결요청 — response.
 

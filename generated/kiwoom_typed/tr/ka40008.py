@@ -50,7 +50,7 @@ __all__ = [
 API_ID = "ka40008"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40008EtfnetprpsQtyArrayItem:
     """ka40008 ETF일자별체결요청 — one row of ``etfnetprps_qty_array`` (ETF순매수수량배열).
 
@@ -317,7 +317,7 @@ class Ka40008Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40008Response:
     """ka40008 ETF일자별체결요청 — response.
 

@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "ka40009"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40009EtfnavarrayItem:
     """ka40009 ETF시간대별NAV현황 — one row of ``etfnavarray`` (ETFNAV배열).
 
@@ -377,7 +377,7 @@ class Ka40009Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40009Response:
     """ka40009 ETF시간대별NAV현황 — response.
 

@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "ka40010"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40010EtftislTrnsnItem:
     """ka40010 ETF시간대별수급현황 — one row of ``etftisl_trnsn`` (ETF시간대별추이).
 
@@ -264,7 +264,7 @@ class Ka40010Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka40010Response:
     """ka40010 ETF시간대별수급현황 — response.
 

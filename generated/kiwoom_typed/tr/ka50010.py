@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka50010"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50010GoldCntrItem:
     """ka50010 금현물체결추이 — one row of ``gold_cntr`` (금현물체결추이).
 
@@ -465,7 +465,7 @@ class Ka50010Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50010Response:
     """ka50010 금현물체결추이 — response.
 

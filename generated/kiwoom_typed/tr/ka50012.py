@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka50012"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50012GoldDalyTrnsnItem:
     """ka50012 금현물일별추이 — one row of ``gold_daly_trnsn`` (금현물일별추이).
 
@@ -478,7 +478,7 @@ class Ka50012Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50012Response:
     """ka50012 금현물일별추이 — response.
 

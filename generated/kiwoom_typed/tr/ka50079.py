@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "ka50079"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50079GdsTicChartQryItem:
     """ka50079 금현물틱차트조회요청 — one row of ``gds_tic_chart_qry`` (금현물틱차트조회).
 
@@ -414,7 +414,7 @@ class Ka50079Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50079Response:
     """ka50079 금현물틱차트조회요청 — response.
 

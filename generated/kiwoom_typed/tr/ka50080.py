@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "ka50080"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50080GdsMinChartQryItem:
     """ka50080 금현물분봉차트조회요청 — one row of ``gds_min_chart_qry`` (금현물분봉차트조회).
 
@@ -455,7 +455,7 @@ class Ka50080Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50080Response:
     """ka50080 금현물분봉차트조회요청 — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "ka50081"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50081GdsDayChartQryItem:
     """ka50081 금현물일봉차트조회요청 — one row of ``gds_day_chart_qry`` (금현물일봉차트조회).
 
@@ -382,7 +382,7 @@ class Ka50081Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50081Response:
     """ka50081 금현물일봉차트조회요청 — response.
 

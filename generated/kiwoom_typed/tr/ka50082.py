@@ -46,7 +46,7 @@ __all__ = [
 API_ID = "ka50082"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50082GdsWeekChartQryItem:
     """ka50082 금현물주봉차트조회요청 — one row of ``gds_week_chart_qry`` (금현물일봉차트조회).
 
@@ -355,7 +355,7 @@ class Ka50082Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50082Response:
     """ka50082 금현물주봉차트조회요청 — response.
 

@@ -46,7 +46,7 @@ __all__ = [
 API_ID = "ka50083"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50083GdsMonthChartQryItem:
     """ka50083 금현물월봉차트조회요청 — one row of ``gds_month_chart_qry`` (금현물일봉차트조회).
 
@@ -355,7 +355,7 @@ class Ka50083Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50083Response:
     """ka50083 금현물월봉차트조회요청 — response.
 

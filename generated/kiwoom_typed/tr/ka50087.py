@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka50087"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50087GoldExptExecItem:
     """ka50087 금현물예상체결 — one row of ``gold_expt_exec`` (금현물예상체결).
 
@@ -320,7 +320,7 @@ class Ka50087Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50087Response:
     """ka50087 금현물예상체결 — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "ka50091"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50091GdsTicChartQryItem:
     """ka50091 금현물당일틱차트조회요청 — one row of ``gds_tic_chart_qry`` (금현물일봉차트조회).
 
@@ -389,7 +389,7 @@ class Ka50091Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50091Response:
     """ka50091 금현물당일틱차트조회요청 — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "ka50092"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50092GdsMinChartQryItem:
     """ka50092 금현물당일분봉차트조회요청 — one row of ``gds_min_chart_qry`` (금현물일봉차트조회).
 
@@ -449,7 +449,7 @@ class Ka50092Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50092Response:
     """ka50092 금현물당일분봉차트조회요청 — response.
 

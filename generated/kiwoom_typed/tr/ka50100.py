@@ -97,7 +97,7 @@ class Ka50100Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50100Response:
     """ka50100 금현물 시세정보 — response.
 

@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ka50101"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50101GoldBidItem:
     """ka50101 금현물 호가 — one row of ``gold_bid`` (금현물호가).
 
@@ -518,7 +518,7 @@ class Ka50101Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka50101Response:
     """ka50101 금현물 호가 — response.
 

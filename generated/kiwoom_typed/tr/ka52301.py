@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "ka52301"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka52301InveTradStatItem:
     """ka52301 금현물투자자현황 — one row of ``inve_trad_stat`` (금현물투자자현황).
 
@@ -555,7 +555,7 @@ class Ka52301Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka52301Response:
     """ka52301 금현물투자자현황 — response.
 

@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "ka90001"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90001ThemaGrpItem:
     """ka90001 테마그룹별요청 — one row of ``thema_grp`` (테마그룹별).
 
@@ -411,7 +411,7 @@ class Ka90001Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90001Response:
     """ka90001 테마그룹별요청 — response.
 

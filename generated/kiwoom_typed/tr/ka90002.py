@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka90002"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90002ThemaCompStkItem:
     """ka90002 테마구성종목요청 — one row of ``thema_comp_stk`` (테마구성종목).
 
@@ -460,7 +460,7 @@ class Ka90002Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90002Response:
     """ka90002 테마구성종목요청 — response.
 

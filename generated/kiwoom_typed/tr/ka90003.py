@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka90003"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90003PrmNetprpsUpper50Item:
     """ka90003 프로그램순매수상위50요청 — one row of ``prm_netprps_upper_50``
     (프로그램순매수상위50).
@@ -473,7 +473,7 @@ class Ka90003Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90003Response:
     """ka90003 프로그램순매수상위50요청 — response.
 

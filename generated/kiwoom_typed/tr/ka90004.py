@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ka90004"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90004StkPrmTrdePrstItem:
     """ka90004 종목별프로그램매매현황요청 — one row of ``stk_prm_trde_prst``
     (종목별프로그램매매현황).
@@ -443,7 +443,7 @@ class Ka90004Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90004Response:
     """ka90004 종목별프로그램매매현황요청 — response.
 

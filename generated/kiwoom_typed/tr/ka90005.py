@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "ka90005"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90005PrmTrdeTrnsnItem:
     """ka90005 프로그램매매추이요청 시간대별 — one row of ``prm_trde_trnsn`` (프로그램매매추이).
 
@@ -672,7 +672,7 @@ class Ka90005Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90005Response:
     """ka90005 프로그램매매추이요청 시간대별 — response.
 

@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "ka90006"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90006PrmTrdeDfrtRemnTrnsnItem:
     """ka90006 프로그램매매차익잔고추이요청 — one row of ``prm_trde_dfrt_remn_trnsn``
     (프로그램매매차익잔고추이).
@@ -339,7 +339,7 @@ class Ka90006Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90006Response:
     """ka90006 프로그램매매차익잔고추이요청 — response.
 

@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "ka90007"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90007PrmTrdeAccTrnsnItem:
     """ka90007 프로그램매매누적추이요청 — one row of ``prm_trde_acc_trnsn`` (프로그램매매누적추이).
 
@@ -421,7 +421,7 @@ class Ka90007Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90007Response:
     """ka90007 프로그램매매누적추이요청 — response.
 

@@ -52,7 +52,7 @@ __all__ = [
 API_ID = "ka90008"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90008StkTmPrmTrdeTrnsnItem:
     """ka90008 종목시간별프로그램매매추이요청 — one row of ``stk_tm_prm_trde_trnsn``
     (종목시간별프로그램매매추이).
@@ -618,7 +618,7 @@ class Ka90008Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90008Response:
     """ka90008 종목시간별프로그램매매추이요청 — response.
 

@@ -44,7 +44,7 @@ __all__ = [
 API_ID = "ka90009"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90009FrgnrOrgnTrdeUpperItem:
     """ka90009 외국인기관매매상위요청 — one row of ``frgnr_orgn_trde_upper`` (외국인기관매매상위).
 
@@ -557,7 +557,7 @@ class Ka90009Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90009Response:
     """ka90009 외국인기관매매상위요청 — response.
 

@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "ka90010"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90010PrmTrdeTrnsnItem:
     """ka90010 프로그램매매추이요청 일자별 — one row of ``prm_trde_trnsn`` (프로그램매매추이).
 
@@ -674,7 +674,7 @@ class Ka90010Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90010Response:
     """ka90010 프로그램매매추이요청 일자별 — response.
 

@@ -39,7 +39,7 @@ __all__ = [
 API_ID = "ka90012"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90012DbrtTrdePrpsItem:
     """ka90012 대차거래내역요청 — one row of ``dbrt_trde_prps`` (대차거래내역).
 
@@ -286,7 +286,7 @@ class Ka90012Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90012Response:
     """ka90012 대차거래내역요청 — response.
 

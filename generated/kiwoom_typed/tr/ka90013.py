@@ -57,7 +57,7 @@ __all__ = [
 API_ID = "ka90013"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90013StkDalyPrmTrdeTrnsnItem:
     """ka90013 종목일별프로그램매매추이요청 — one row of ``stk_daly_prm_trde_trnsn``
     (종목일별프로그램매매추이).
@@ -623,7 +623,7 @@ class Ka90013Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ka90013Response:
     """ka90013 종목일별프로그램매매추이요청 — response.
 

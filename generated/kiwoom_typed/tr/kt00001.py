@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "kt00001"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00001StkEntrPrstItem:
     """kt00001 예수금상세현황요청 — one row of ``stk_entr_prst`` (종목별예수금).
 
@@ -478,7 +478,7 @@ class Kt00001Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00001Response:
     """kt00001 예수금상세현황요청 — response.
 

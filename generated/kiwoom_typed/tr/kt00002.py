@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "kt00002"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00002DalyPrsmDpstAsetAmtPrstItem:
     """kt00002 일별추정예탁자산현황요청 — one row of ``daly_prsm_dpst_aset_amt_prst``
     (일별추정예탁자산현황).
@@ -354,7 +354,7 @@ class Kt00002Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00002Response:
     """kt00002 일별추정예탁자산현황요청 — response.
 

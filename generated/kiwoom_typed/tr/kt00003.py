@@ -87,7 +87,7 @@ class Kt00003Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00003Response:
     """kt00003 추정자산조회요청 — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "kt00004"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00004StkAcntEvltPrstItem:
     """kt00004 계좌평가현황요청 — one row of ``stk_acnt_evlt_prst`` (종목별계좌평가현황).
 
@@ -516,7 +516,7 @@ class Kt00004Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00004Response:
     """kt00004 계좌평가현황요청 — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "kt00005"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00005StkCntrRemnItem:
     """kt00005 체결잔고요청 — one row of ``stk_cntr_remn`` (종목별체결잔고).
 
@@ -444,7 +444,7 @@ class Kt00005Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00005Response:
     """kt00005 체결잔고요청 — response.
 

@@ -52,7 +52,7 @@ __all__ = [
 API_ID = "kt00007"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00007AcntOrdCntrPrpsDtlItem:
     """kt00007 계좌별주문체결내역상세요청 — one row of ``acnt_ord_cntr_prps_dtl``
     (계좌별주문체결내역상세).
@@ -694,7 +694,7 @@ class Kt00007Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00007Response:
     """kt00007 계좌별주문체결내역상세요청 — response.
 

@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "kt00008"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00008AcntNxdySetlFrcsPrpsArrayItem:
     """kt00008 계좌별익일결제예정내역요청 — one row of ``acnt_nxdy_setl_frcs_prps_array``
     (계좌별익일결제예정내역배열).
@@ -455,7 +455,7 @@ class Kt00008Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00008Response:
     """kt00008 계좌별익일결제예정내역요청 — response.
 

@@ -46,7 +46,7 @@ __all__ = [
 API_ID = "kt00009"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00009AcntOrdCntrPrstArrayItem:
     """kt00009 계좌별주문체결현황요청 — one row of ``acnt_ord_cntr_prst_array``
     (계좌별주문체결현황배열).
@@ -702,7 +702,7 @@ class Kt00009Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00009Response:
     """kt00009 계좌별주문체결현황요청 — response.
 

@@ -157,7 +157,7 @@ class Kt00010Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00010Response:
     """kt00010 주문인출가능금액요청 — response.
 

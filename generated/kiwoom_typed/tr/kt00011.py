@@ -93,7 +93,7 @@ class Kt00011Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00011Response:
     """kt00011 증거금율별주문가능수량조회요청 — response.
 

@@ -95,7 +95,7 @@ class Kt00012Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00012Response:
     """kt00012 신용보증금율별주문가능수량조회요청 — response.
 

@@ -69,7 +69,7 @@ class Kt00013Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00013Response:
     """kt00013 증거금세부내역조회요청 — response.
 

@@ -59,7 +59,7 @@ Kt00015Tp = Literal[
 """
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00015TrstOvrlTrdePrpsArrayItem:
     """kt00015 위탁종합거래내역요청 — one row of ``trst_ovrl_trde_prps_array``
     (위탁종합거래내역배열).
@@ -1324,7 +1324,7 @@ class Kt00015Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00015Response:
     """kt00015 위탁종합거래내역요청 — response.
 

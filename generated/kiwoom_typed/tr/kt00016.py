@@ -93,7 +93,7 @@ class Kt00016Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00016Response:
     """kt00016 일별계좌수익률상세현황요청 — response.
 

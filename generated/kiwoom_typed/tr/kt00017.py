@@ -68,7 +68,7 @@ class Kt00017Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00017Response:
     """kt00017 계좌별당일현황요청 — response.
 

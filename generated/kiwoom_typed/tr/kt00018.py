@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "kt00018"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00018AcntEvltRemnIndvTotItem:
     """kt00018 계좌평가잔고내역요청 — one row of ``acnt_evlt_remn_indv_tot`` (계좌평가잔고개별합산).
 
@@ -695,7 +695,7 @@ class Kt00018Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt00018Response:
     """kt00018 계좌평가잔고내역요청 — response.
 

@@ -229,7 +229,7 @@ class Kt10000Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt10000Response:
     """kt10000 주식 매수주문 — response.
 

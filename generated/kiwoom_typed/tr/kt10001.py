@@ -229,7 +229,7 @@ class Kt10001Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt10001Response:
     """kt10001 주식 매도주문 — response.
 

@@ -163,7 +163,7 @@ class Kt10002Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt10002Response:
     """kt10002 주식 정정주문 — response.
 

@@ -131,7 +131,7 @@ class Kt10003Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt10003Response:
     """kt10003 주식 취소주문 — response.
 

@@ -229,7 +229,7 @@ class Kt10006Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt10006Response:
     """kt10006 신용 매수주문 — response.
 

@@ -282,7 +282,7 @@ class Kt10007Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt10007Response:
     """kt10007 신용 매도주문 — response.
 

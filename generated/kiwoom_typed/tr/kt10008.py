@@ -163,7 +163,7 @@ class Kt10008Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt10008Response:
     """kt10008 신용 정정주문 — response.
 

@@ -131,7 +131,7 @@ class Kt10009Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt10009Response:
     """kt10009 신용 취소주문 — response.
 

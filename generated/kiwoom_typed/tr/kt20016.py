@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "kt20016"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt20016CrdLoanPosStkItem:
     """kt20016 신용융자 가능종목요청 — one row of ``crd_loan_pos_stk`` (신용융자가능종목).
 
@@ -331,7 +331,7 @@ class Kt20016Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt20016Response:
     """kt20016 신용융자 가능종목요청 — response.
 

@@ -80,7 +80,7 @@ class Kt20017Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt20017Response:
     """kt20017 신용융자 가능문의 — response.
 

@@ -130,7 +130,7 @@ class Kt50000Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt50000Response:
     """kt50000 금현물 매수주문 — response.
 

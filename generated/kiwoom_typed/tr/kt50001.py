@@ -130,7 +130,7 @@ class Kt50001Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt50001Response:
     """kt50001 금현물 매도주문 — response.
 

@@ -119,7 +119,7 @@ class Kt50002Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt50002Response:
     """kt50002 금현물 정정주문 — response.
 

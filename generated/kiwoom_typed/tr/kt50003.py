@@ -109,7 +109,7 @@ class Kt50003Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt50003Response:
     """kt50003 금현물 취소주문 — response.
 

@@ -46,7 +46,7 @@ __all__ = [
 API_ID = "kt50020"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt50020GoldAcntEvltPrstItem:
     """kt50020 금현물 잔고확인 — one row of ``gold_acnt_evlt_prst`` (금현물계좌평가현황).
 
@@ -502,7 +502,7 @@ class Kt50020Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt50020Response:
     """kt50020 금현물 잔고확인 — response.
 

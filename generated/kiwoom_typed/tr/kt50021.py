@@ -68,7 +68,7 @@ class Kt50021Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt50021Response:
     """kt50021 금현물 예수금 — response.
 

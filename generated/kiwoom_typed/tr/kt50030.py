@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "kt50030"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt50030AcntOrdCntrPrstItem:
     """kt50030 금현물 주문체결전체조회 — one row of ``acnt_ord_cntr_prst`` (계좌별주문체결현황).
 
@@ -670,7 +670,7 @@ class Kt50030Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt50030Response:
     """kt50030 금현물 주문체결전체조회 — response.
 

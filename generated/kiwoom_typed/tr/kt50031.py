@@ -52,7 +52,7 @@ __all__ = [
 API_ID = "kt50031"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt50031AcntOrdCntrPrpsDtlItem:
     """kt50031 금현물 주문체결조회 — one row of ``acnt_ord_cntr_prps_dtl`` (계좌별주문체결내역상세).
 
@@ -698,7 +698,7 @@ class Kt50031Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt50031Response:
     """kt50031 금현물 주문체결조회 — response.
 

@@ -52,7 +52,7 @@ __all__ = [
 API_ID = "kt50032"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt50032GoldTrdeHistItem:
     """kt50032 금현물 거래내역조회 — one row of ``gold_trde_hist`` (금현물거래내역).
 
@@ -719,7 +719,7 @@ class Kt50032Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt50032Response:
     """kt50032 금현물 거래내역조회 — response.
 

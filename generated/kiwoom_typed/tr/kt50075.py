@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "kt50075"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt50075AcntOrdOsoPrstItem:
     """kt50075 금현물 미체결조회 — one row of ``acnt_ord_oso_prst`` (계좌별주문미체결현황).
 
@@ -670,7 +670,7 @@ class Kt50075Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Kt50075Response:
     """kt50075 금현물 미체결조회 — response.
 

@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "usa01980"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa01980ResultListItem:
     """usa01980 미국주식 실시간 종목 조회 순위 — one row of ``result_list`` (결과리스트).
 
@@ -384,7 +384,7 @@ class Usa01980Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa01980Response:
     """usa01980 미국주식 실시간 종목 조회 순위 — response.
 

@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "usa01990"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa01990ResultListItem:
     """usa01990 미국주식 관심종목 등록 상위 — one row of ``result_list`` (결과리스트).
 
@@ -409,7 +409,7 @@ class Usa01990Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa01990Response:
     """usa01990 미국주식 관심종목 등록 상위 — response.
 

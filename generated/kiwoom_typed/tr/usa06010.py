@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "usa06010"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa06010ResultListItem:
     """usa06010 미국주식 틱 차트 — one row of ``result_list`` (결과리스트).
 
@@ -394,7 +394,7 @@ class Usa06010Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa06010Response:
     """usa06010 미국주식 틱 차트 — response.
 

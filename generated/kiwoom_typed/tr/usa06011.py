@@ -53,7 +53,7 @@ __all__ = [
 API_ID = "usa06011"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa06011ResultListItem:
     """usa06011 미국주식 분 차트 — one row of ``result_list`` (결과리스트).
 
@@ -447,7 +447,7 @@ class Usa06011Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa06011Response:
     """usa06011 미국주식 분 차트 — response.
 

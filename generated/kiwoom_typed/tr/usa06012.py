@@ -52,7 +52,7 @@ __all__ = [
 API_ID = "usa06012"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa06012ResultListItem:
     """usa06012 미국주식 일 차트 — one row of ``result_list`` (결과리스트).
 
@@ -478,7 +478,7 @@ class Usa06012Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa06012Response:
     """usa06012 미국주식 일 차트 — response.
 

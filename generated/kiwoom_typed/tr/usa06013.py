@@ -52,7 +52,7 @@ __all__ = [
 API_ID = "usa06013"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa06013ResultListItem:
     """usa06013 미국주식 주 차트 — one row of ``result_list`` (결과리스트).
 
@@ -430,7 +430,7 @@ class Usa06013Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa06013Response:
     """usa06013 미국주식 주 차트 — response.
 

@@ -52,7 +52,7 @@ __all__ = [
 API_ID = "usa06014"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa06014ResultListItem:
     """usa06014 미국주식 월 차트 — one row of ``result_list`` (결과리스트).
 
@@ -430,7 +430,7 @@ class Usa06014Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa06014Response:
     """usa06014 미국주식 월 차트 — response.
 

@@ -52,7 +52,7 @@ __all__ = [
 API_ID = "usa06015"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa06015ResultListItem:
     """usa06015 미국주식 년 차트 — one row of ``result_list`` (결과리스트).
 
@@ -430,7 +430,7 @@ class Usa06015Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa06015Response:
     """usa06015 미국주식 년 차트 — response.
 

@@ -52,7 +52,7 @@ __all__ = [
 API_ID = "usa06016"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa06016ResultListItem:
     """usa06016 미국주식 분기 차트 — one row of ``result_list`` (결과리스트).
 
@@ -430,7 +430,7 @@ class Usa06016Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa06016Response:
     """usa06016 미국주식 분기 차트 — response.
 

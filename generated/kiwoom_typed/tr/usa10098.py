@@ -38,7 +38,7 @@ __all__ = [
 API_ID = "usa10098"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa10098ListItem:
     """usa10098 미국주식 거래소구분 조회 — one row of ``list`` (결과리스트).
 
@@ -245,7 +245,7 @@ class Usa10098Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa10098Response:
     """usa10098 미국주식 거래소구분 조회 — response.
 

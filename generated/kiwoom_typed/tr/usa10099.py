@@ -38,7 +38,7 @@ __all__ = [
 API_ID = "usa10099"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa10099ListItem:
     """usa10099 미국주식 종목리스트 — one row of ``list`` (결과리스트).
 
@@ -259,7 +259,7 @@ class Usa10099Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa10099Response:
     """usa10099 미국주식 종목리스트 — response.
 

@@ -87,7 +87,7 @@ class Usa10100Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa10100Response:
     """usa10100 미국주식 종목 조회 — response.
 

@@ -38,7 +38,7 @@ __all__ = [
 API_ID = "usa10101"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa10101ListItem:
     """usa10101 미국주식 업종리스트 — one row of ``list`` (결과리스트).
 
@@ -183,7 +183,7 @@ class Usa10101Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa10101Response:
     """usa10101 미국주식 업종리스트 — response.
 

@@ -38,7 +38,7 @@ __all__ = [
 API_ID = "usa10102"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa10102ListItem:
     """usa10102 미국지수 리스트 — one row of ``list`` (결과리스트).
 
@@ -189,7 +189,7 @@ class Usa10102Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa10102Response:
     """usa10102 미국지수 리스트 — response.
 

@@ -38,7 +38,7 @@ __all__ = [
 API_ID = "usa10104"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa10104ListItem:
     """usa10104 미국 ETF,ETN 리스트 — one row of ``list`` (결과리스트).
 
@@ -253,7 +253,7 @@ class Usa10104Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa10104Response:
     """usa10104 미국 ETF,ETN 리스트 — response.
 

@@ -38,7 +38,7 @@ __all__ = [
 API_ID = "usa10105"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa10105ListItem:
     """usa10105 미국 ETF 카테고리 리스트 — one row of ``list`` (결과리스트).
 
@@ -217,7 +217,7 @@ class Usa10105Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa10105Response:
     """usa10105 미국 ETF 카테고리 리스트 — response.
 

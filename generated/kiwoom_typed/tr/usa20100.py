@@ -113,7 +113,7 @@ class Usa20100Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20100Response:
     """usa20100 미국주식 현재가 종목정보 — response.
 

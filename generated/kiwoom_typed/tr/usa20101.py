@@ -114,7 +114,7 @@ class Usa20101Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20101Response:
     """usa20101 미국주식 현재가 10호가 — response.
 

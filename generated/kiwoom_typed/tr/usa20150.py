@@ -50,7 +50,7 @@ __all__ = [
 API_ID = "usa20150"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20150ResultListItem:
     """usa20150 미국주식 상세 체결내역 — one row of ``result_list`` (결과리스트).
 
@@ -314,7 +314,7 @@ class Usa20150Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20150Response:
     """usa20150 미국주식 상세 체결내역 — response.
 

@@ -55,7 +55,7 @@ __all__ = [
 API_ID = "usa20151"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20151ResultListItem:
     """usa20151 미국주식 일별 체결내역 — one row of ``result_list`` (결과리스트).
 
@@ -336,7 +336,7 @@ class Usa20151Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20151Response:
     """usa20151 미국주식 일별 체결내역 — response.
 

@@ -38,7 +38,7 @@ __all__ = [
 API_ID = "usa20200"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20200NofiItem:
     """usa20200 미국주식 관심종목 그룹 리스트 조회 — one row of ``nofi`` (그룹갯수).
 
@@ -147,7 +147,7 @@ class Usa20200Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20200Response:
     """usa20200 미국주식 관심종목 그룹 리스트 조회 — response.
 

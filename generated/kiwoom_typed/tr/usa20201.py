@@ -38,7 +38,7 @@ __all__ = [
 API_ID = "usa20201"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20201NofjItem:
     """usa20201 미국주식 관심종목 그룹 상세 조회 — one row of ``nofj`` (종목 갯수).
 
@@ -199,7 +199,7 @@ class Usa20201Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20201Response:
     """usa20201 미국주식 관심종목 그룹 상세 조회 — response.
 

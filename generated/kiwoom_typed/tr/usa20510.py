@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "usa20510"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20510ResultListItem:
     """usa20510 미국주식 기간별 등락률상위(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -566,7 +566,7 @@ class Usa20510Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20510Response:
     """usa20510 미국주식 기간별 등락률상위(주식/업종) — response.
 

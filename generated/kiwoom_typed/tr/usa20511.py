@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "usa20511"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20511ResultListItem:
     """usa20511 미국주식 기간별 등락률상위(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -548,7 +548,7 @@ class Usa20511Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20511Response:
     """usa20511 미국주식 기간별 등락률상위(ETF) — response.
 

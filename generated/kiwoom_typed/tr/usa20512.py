@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "usa20512"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20512ResultListItem:
     """usa20512 미국주식 기간별 등락률상위(관심종목) — one row of ``result_list`` (결과리스트).
 
@@ -545,7 +545,7 @@ class Usa20512Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20512Response:
     """usa20512 미국주식 기간별 등락률상위(관심종목) — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "usa20520"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20520ResultListItem:
     """usa20520 미국주식 거래량급등락(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -609,7 +609,7 @@ class Usa20520Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20520Response:
     """usa20520 미국주식 거래량급등락(주식/업종) — response.
 

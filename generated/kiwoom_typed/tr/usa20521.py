@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "usa20521"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20521ResultListItem:
     """usa20521 미국주식 거래량급등락(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -599,7 +599,7 @@ class Usa20521Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20521Response:
     """usa20521 미국주식 거래량급등락(ETF) — response.
 

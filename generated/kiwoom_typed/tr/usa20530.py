@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "usa20530"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20530ResultListItem:
     """usa20530 미국주식 당일 거래량 상위(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -574,7 +574,7 @@ class Usa20530Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20530Response:
     """usa20530 미국주식 당일 거래량 상위(주식/업종) — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "usa20531"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20531ResultListItem:
     """usa20531 미국주식 당일 거래량 상위(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -563,7 +563,7 @@ class Usa20531Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20531Response:
     """usa20531 미국주식 당일 거래량 상위(ETF) — response.
 

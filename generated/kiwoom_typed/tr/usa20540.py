@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "usa20540"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20540ResultListItem:
     """usa20540 미국주식 당일 거래대금 상위(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -553,7 +553,7 @@ class Usa20540Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20540Response:
     """usa20540 미국주식 당일 거래대금 상위(주식/업종) — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "usa20541"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20541ResultListItem:
     """usa20541 미국주식 당일 거래대금 상위(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -535,7 +535,7 @@ class Usa20541Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20541Response:
     """usa20541 미국주식 당일 거래대금 상위(ETF) — response.
 

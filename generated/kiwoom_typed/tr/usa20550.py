@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "usa20550"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20550ResultListItem:
     """usa20550 미국주식 시가총액상위(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -595,7 +595,7 @@ class Usa20550Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20550Response:
     """usa20550 미국주식 시가총액상위(주식/업종) — response.
 

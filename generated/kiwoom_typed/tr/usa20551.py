@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "usa20551"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20551ResultListItem:
     """usa20551 미국주식 시가총액상위(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -585,7 +585,7 @@ class Usa20551Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20551Response:
     """usa20551 미국주식 시가총액상위(ETF) — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "usa20570"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20570ResultListItem:
     """usa20570 미국주식 가격대별주가(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -606,7 +606,7 @@ class Usa20570Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20570Response:
     """usa20570 미국주식 가격대별주가(주식/업종) — response.
 

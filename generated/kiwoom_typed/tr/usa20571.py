@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "usa20571"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20571ResultListItem:
     """usa20571 미국주식 가격대별주가(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -596,7 +596,7 @@ class Usa20571Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20571Response:
     """usa20571 미국주식 가격대별주가(ETF) — response.
 

@@ -55,7 +55,7 @@ __all__ = [
 API_ID = "usa20590"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20590ResultListItem:
     """usa20590 미국주식 일별주가 — one row of ``result_list`` (결과리스트).
 
@@ -532,7 +532,7 @@ class Usa20590Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20590Response:
     """usa20590 미국주식 일별주가 — response.
 

@@ -46,7 +46,7 @@ __all__ = [
 API_ID = "usa20880"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20880ResultListItem:
     """usa20880 키움 거래 상위 종목(미국주식) — one row of ``result_list`` (결과리스트).
 
@@ -355,7 +355,7 @@ class Usa20880Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20880Response:
     """usa20880 키움 거래 상위 종목(미국주식) — response.
 

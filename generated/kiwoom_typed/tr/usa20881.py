@@ -46,7 +46,7 @@ __all__ = [
 API_ID = "usa20881"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20881ResultListItem:
     """usa20881 키움 거래 상위 종목(미국 ETF) — one row of ``result_list`` (결과리스트).
 
@@ -355,7 +355,7 @@ class Usa20881Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20881Response:
     """usa20881 키움 거래 상위 종목(미국 ETF) — response.
 

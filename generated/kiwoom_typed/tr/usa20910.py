@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "usa20910"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20910ResultListItem:
     """usa20910 미국주식 전일대비 등락률상위(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -620,7 +620,7 @@ class Usa20910Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20910Response:
     """usa20910 미국주식 전일대비 등락률상위(주식/업종) — response.
 

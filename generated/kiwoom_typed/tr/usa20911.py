@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "usa20911"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20911ResultListItem:
     """usa20911 미국주식 전일대비 등락률상위(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -595,7 +595,7 @@ class Usa20911Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20911Response:
     """usa20911 미국주식 전일대비 등락률상위(ETF) — response.
 

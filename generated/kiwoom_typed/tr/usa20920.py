@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "usa20920"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20920ResultListItem:
     """usa20920 미국주식 시가대비 등락률상위(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -652,7 +652,7 @@ class Usa20920Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20920Response:
     """usa20920 미국주식 시가대비 등락률상위(주식/업종) — response.
 

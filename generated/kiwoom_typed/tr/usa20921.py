@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "usa20921"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20921ResultListItem:
     """usa20921 미국주식 시가대비 등락률상위(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -641,7 +641,7 @@ class Usa20921Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20921Response:
     """usa20921 미국주식 시가대비 등락률상위(ETF) — response.
 

@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "usa20922"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20922ResultListItem:
     """usa20922 미국주식 시가대비 등락률상위(관심종목) — one row of ``result_list`` (결과리스트).
 
@@ -653,7 +653,7 @@ class Usa20922Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20922Response:
     """usa20922 미국주식 시가대비 등락률상위(관심종목) — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "usa20930"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20930ResultListItem:
     """usa20930 미국주식 가격급등락(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -623,7 +623,7 @@ class Usa20930Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20930Response:
     """usa20930 미국주식 가격급등락(주식/업종) — response.
 

@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa20931"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20931ResultListItem:
     """usa20931 미국주식 가격급등락(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -608,7 +608,7 @@ class Usa20931Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20931Response:
     """usa20931 미국주식 가격급등락(ETF) — response.
 

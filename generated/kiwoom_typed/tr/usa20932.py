@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa20932"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20932ResultListItem:
     """usa20932 미국주식 가격급등락(관심종목) — one row of ``result_list`` (결과리스트).
 
@@ -576,7 +576,7 @@ class Usa20932Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20932Response:
     """usa20932 미국주식 가격급등락(관심종목) — response.
 

@@ -56,7 +56,7 @@ __all__ = [
 API_ID = "usa20940"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20940ResultListItem:
     """usa20940 미국주식 누적 등락률 상위(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -736,7 +736,7 @@ class Usa20940Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20940Response:
     """usa20940 미국주식 누적 등락률 상위(주식/업종) — response.
 

@@ -55,7 +55,7 @@ __all__ = [
 API_ID = "usa20941"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20941ResultListItem:
     """usa20941 미국주식 누적 등락률 상위(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -724,7 +724,7 @@ class Usa20941Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20941Response:
     """usa20941 미국주식 누적 등락률 상위(ETF) — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "usa20960"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20960ResultListItem:
     """usa20960 미국주식 전일 거래상위(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -424,7 +424,7 @@ class Usa20960Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20960Response:
     """usa20960 미국주식 전일 거래상위(주식/업종) — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "usa20961"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20961ResultListItem:
     """usa20961 미국주식 전일 거래상위(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -414,7 +414,7 @@ class Usa20961Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20961Response:
     """usa20961 미국주식 전일 거래상위(ETF) — response.
 

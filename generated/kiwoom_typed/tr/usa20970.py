@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa20970"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20970ResultListItem:
     """usa20970 미국주식 고가/저가 접근(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -620,7 +620,7 @@ class Usa20970Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20970Response:
     """usa20970 미국주식 고가/저가 접근(주식/업종) — response.
 

@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa20971"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20971ResultListItem:
     """usa20971 미국주식 고가/저가 접근(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -609,7 +609,7 @@ class Usa20971Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20971Response:
     """usa20971 미국주식 고가/저가 접근(ETF) — response.
 

@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa20972"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20972ResultListItem:
     """usa20972 미국주식 고가/저가 접근(관심종목) — one row of ``result_list`` (결과리스트).
 
@@ -612,7 +612,7 @@ class Usa20972Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa20972Response:
     """usa20972 미국주식 고가/저가 접근(관심종목) — response.
 

@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "usa21670"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa21670ResultListItem:
     """usa21670 미국주식 일별계좌수익률현황 — one row of ``result_list`` (결과리스트).
 
@@ -473,7 +473,7 @@ class Usa21670Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa21670Response:
     """usa21670 미국주식 일별계좌수익률현황 — response.
 

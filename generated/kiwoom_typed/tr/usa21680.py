@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "usa21680"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa21680ResultListItem:
     """usa21680 미국주식 월별계좌수익률현황 — one row of ``result_list`` (결과리스트).
 
@@ -473,7 +473,7 @@ class Usa21680Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa21680Response:
     """usa21680 미국주식 월별계좌수익률현황 — response.
 

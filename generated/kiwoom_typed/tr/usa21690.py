@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "usa21690"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa21690ResultListItem:
     """usa21690 미국주식 연도별계좌수익률현황 — one row of ``result_list`` (결과리스트).
 
@@ -473,7 +473,7 @@ class Usa21690Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa21690Response:
     """usa21690 미국주식 연도별계좌수익률현황 — response.
 

@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "usa21730"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa21730ResultListItem:
     """usa21730 미국주식 일별종목수익률현황 — one row of ``result_list`` (결과리스트).
 
@@ -572,7 +572,7 @@ class Usa21730Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa21730Response:
     """usa21730 미국주식 일별종목수익률현황 — response.
 

@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "usa21731"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa21731ResultListItem:
     """usa21731 미국주식 월별종목수익률현황 — one row of ``result_list`` (결과리스트).
 
@@ -572,7 +572,7 @@ class Usa21731Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa21731Response:
     """usa21731 미국주식 월별종목수익률현황 — response.
 

@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "usa21732"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa21732ResultListItem:
     """usa21732 미국주식 연도별종목수익률현황 — one row of ``result_list`` (결과리스트).
 
@@ -568,7 +568,7 @@ class Usa21732Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa21732Response:
     """usa21732 미국주식 연도별종목수익률현황 — response.
 

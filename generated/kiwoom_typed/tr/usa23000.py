@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "usa23000"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa23000ResultListItem:
     """usa23000 미국주식 업종별 기간별 수익률 조회 — one row of ``result_list`` (결과리스트).
 
@@ -360,7 +360,7 @@ class Usa23000Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa23000Response:
     """usa23000 미국주식 업종별 기간별 수익률 조회 — response.
 

@@ -50,7 +50,7 @@ __all__ = [
 API_ID = "usa23100"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa23100ResultListItem:
     """usa23100 미국주식 업종별 등락률 상위/하위 조회 — one row of ``result_list`` (결과리스트).
 
@@ -530,7 +530,7 @@ class Usa23100Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa23100Response:
     """usa23100 미국주식 업종별 등락률 상위/하위 조회 — response.
 

@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa23400"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa23400ResultListItem:
     """usa23400 미국주식 거래량갱신(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -584,7 +584,7 @@ class Usa23400Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa23400Response:
     """usa23400 미국주식 거래량갱신(주식/업종) — response.
 

@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa23401"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa23401ResultListItem:
     """usa23401 미국주식 거래량갱신(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -574,7 +574,7 @@ class Usa23401Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa23401Response:
     """usa23401 미국주식 거래량갱신(ETF) — response.
 

@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa23402"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa23402ResultListItem:
     """usa23402 미국주식 거래량갱신(관심종목) — one row of ``result_list`` (결과리스트).
 
@@ -562,7 +562,7 @@ class Usa23402Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa23402Response:
     """usa23402 미국주식 거래량갱신(관심종목) — response.
 

@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa24100"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24100ResultListItem:
     """usa24100 미국주식 신고가/신저가(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -698,7 +698,7 @@ class Usa24100Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24100Response:
     """usa24100 미국주식 신고가/신저가(주식/업종) — response.
 

@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa24101"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24101ResultListItem:
     """usa24101 미국주식 신고가/신저가(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -688,7 +688,7 @@ class Usa24101Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24101Response:
     """usa24101 미국주식 신고가/신저가(ETF) — response.
 

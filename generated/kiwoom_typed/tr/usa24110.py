@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "usa24110"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24110ResultListItem:
     """usa24110 미국주식 최고최저가대비 상승하락(주식/업종) — one row of ``result_list``
     (결과리스트).
@@ -754,7 +754,7 @@ class Usa24110Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24110Response:
     """usa24110 미국주식 최고최저가대비 상승하락(주식/업종) — response.
 

@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "usa24111"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24111ResultListItem:
     """usa24111 미국주식 최고최저가대비 상승하락(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -743,7 +743,7 @@ class Usa24111Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24111Response:
     """usa24111 미국주식 최고최저가대비 상승하락(ETF) — response.
 

@@ -56,7 +56,7 @@ __all__ = [
 API_ID = "usa24120"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24120ResultListItem:
     """usa24120 미국주식 특정일자 상승/하락 (주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -666,7 +666,7 @@ class Usa24120Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24120Response:
     """usa24120 미국주식 특정일자 상승/하락 (주식/업종) — response.
 

@@ -55,7 +55,7 @@ __all__ = [
 API_ID = "usa24121"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24121ResultListItem:
     """usa24121 미국주식 특정일자 상승/하락(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -654,7 +654,7 @@ class Usa24121Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24121Response:
     """usa24121 미국주식 특정일자 상승/하락(ETF) — response.
 

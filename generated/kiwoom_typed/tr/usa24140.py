@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa24140"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24140ResultListItem:
     """usa24140 미국주식 갭상승/갭하락(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -624,7 +624,7 @@ class Usa24140Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24140Response:
     """usa24140 미국주식 갭상승/갭하락(주식/업종) — response.
 

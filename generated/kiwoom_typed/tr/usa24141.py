@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa24141"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24141ResultListItem:
     """usa24141 미국주식 갭상승/갭하락(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -614,7 +614,7 @@ class Usa24141Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24141Response:
     """usa24141 미국주식 갭상승/갭하락(ETF) — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "usa24150"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24150ResultListItem:
     """usa24150 미국주식 회전율 상위(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -595,7 +595,7 @@ class Usa24150Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24150Response:
     """usa24150 미국주식 회전율 상위(주식/업종) — response.
 

@@ -48,7 +48,7 @@ __all__ = [
 API_ID = "usa24151"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24151ResultListItem:
     """usa24151 미국주식 회전율 상위(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -585,7 +585,7 @@ class Usa24151Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24151Response:
     """usa24151 미국주식 회전율 상위(ETF) — response.
 

@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "usa24160"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24160ResultListItem:
     """usa24160 미국주식 연속상승/하락 순위(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -626,7 +626,7 @@ class Usa24160Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24160Response:
     """usa24160 미국주식 연속상승/하락 순위(주식/업종) — response.
 

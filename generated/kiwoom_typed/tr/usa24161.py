@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "usa24161"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24161ResultListItem:
     """usa24161 미국주식 연속상승/하락 순위(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -615,7 +615,7 @@ class Usa24161Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24161Response:
     """usa24161 미국주식 연속상승/하락 순위(ETF) — response.
 

@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "usa24162"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24162ResultListItem:
     """usa24162 미국주식 연속상승/하락 순위(관심종목) — one row of ``result_list`` (결과리스트).
 
@@ -605,7 +605,7 @@ class Usa24162Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24162Response:
     """usa24162 미국주식 연속상승/하락 순위(관심종목) — response.
 

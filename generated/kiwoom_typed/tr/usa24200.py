@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "usa24200"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24200ResultListItem:
     """usa24200 미국주식 호가잔량상위(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -705,7 +705,7 @@ class Usa24200Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24200Response:
     """usa24200 미국주식 호가잔량상위(주식/업종) — response.
 

@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "usa24201"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24201ResultListItem:
     """usa24201 미국주식 호가잔량상위(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -695,7 +695,7 @@ class Usa24201Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24201Response:
     """usa24201 미국주식 호가잔량상위(ETF) — response.
 

@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa24210"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24210ResultListItem:
     """usa24210 미국주식 잔량률급증(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -562,7 +562,7 @@ class Usa24210Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24210Response:
     """usa24210 미국주식 잔량률급증(주식/업종) — response.
 

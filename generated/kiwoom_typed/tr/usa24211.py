@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa24211"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24211ResultListItem:
     """usa24211 미국주식 잔량률급증(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -552,7 +552,7 @@ class Usa24211Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24211Response:
     """usa24211 미국주식 잔량률급증(ETF) — response.
 

@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa24220"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24220ResultListItem:
     """usa24220 미국주식 매물대집중(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -614,7 +614,7 @@ class Usa24220Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24220Response:
     """usa24220 미국주식 매물대집중(주식/업종) — response.
 

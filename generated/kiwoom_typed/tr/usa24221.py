@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa24221"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24221ResultListItem:
     """usa24221 미국주식 매물대집중(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -604,7 +604,7 @@ class Usa24221Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24221Response:
     """usa24221 미국주식 매물대집중(ETF) — response.
 

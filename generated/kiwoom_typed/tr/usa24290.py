@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "usa24290"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24290ResultListItem:
     """usa24290 미국주식 주간거래 괴리율 상위(주식/업종) — one row of ``result_list`` (결과리스트).
 
@@ -687,7 +687,7 @@ class Usa24290Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24290Response:
     """usa24290 미국주식 주간거래 괴리율 상위(주식/업종) — response.
 

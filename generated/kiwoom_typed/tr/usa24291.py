@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "usa24291"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24291ResultListItem:
     """usa24291 미국주식 주간거래 괴리율 상위(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -760,7 +760,7 @@ class Usa24291Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24291Response:
     """usa24291 미국주식 주간거래 괴리율 상위(ETF) — response.
 

@@ -47,7 +47,7 @@ __all__ = [
 API_ID = "usa24300"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24300ResultListItem:
     """usa24300 미국주식 리서치(미국주식/ETF) — one row of ``result_list`` (결과리스트).
 
@@ -341,7 +341,7 @@ class Usa24300Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa24300Response:
     """usa24300 미국주식 리서치(미국주식/ETF) — response.
 

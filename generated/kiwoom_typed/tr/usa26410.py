@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "usa26410"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa26410ResultListItem:
     """usa26410 미국주식 연도별 등락률(종목) — one row of ``result_list`` (결과리스트).
 
@@ -409,7 +409,7 @@ class Usa26410Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa26410Response:
     """usa26410 미국주식 연도별 등락률(종목) — response.
 

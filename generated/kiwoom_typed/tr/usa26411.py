@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "usa26411"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa26411ResultListItem:
     """usa26411 미국주식 연도별 업종별 종목등락률 — one row of ``result_list`` (결과리스트).
 
@@ -456,7 +456,7 @@ class Usa26411Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa26411Response:
     """usa26411 미국주식 연도별 업종별 종목등락률 — response.
 

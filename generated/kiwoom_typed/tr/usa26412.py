@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "usa26412"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa26412ResultListItem:
     """usa26412 미국주식 연도별 ETF 카테고리별 종목등락률 — one row of ``result_list`` (결과리스트).
 
@@ -475,7 +475,7 @@ class Usa26412Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa26412Response:
     """usa26412 미국주식 연도별 ETF 카테고리별 종목등락률 — response.
 

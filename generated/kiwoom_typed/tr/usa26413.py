@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "usa26413"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa26413ResultListItem:
     """usa26413 미국주식 연도별 등락률(업종) — one row of ``result_list`` (결과리스트).
 
@@ -402,7 +402,7 @@ class Usa26413Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa26413Response:
     """usa26413 미국주식 연도별 등락률(업종) — response.
 

@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "usa26414"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa26414ResultListItem:
     """usa26414 미국주식 연도별 등락률(ETF) — one row of ``result_list`` (결과리스트).
 
@@ -413,7 +413,7 @@ class Usa26414Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Usa26414Response:
     """usa26414 미국주식 연도별 등락률(ETF) — response.
 

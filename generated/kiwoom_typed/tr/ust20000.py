@@ -143,7 +143,7 @@ class Ust20000Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust20000Response:
     """ust20000 미국주식 매수 주문 — response.
 

@@ -157,7 +157,7 @@ class Ust20001Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust20001Response:
     """ust20001 미국주식 매도 주문 — response.
 

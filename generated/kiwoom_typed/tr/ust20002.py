@@ -145,7 +145,7 @@ class Ust20002Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust20002Response:
     """ust20002 미국주식 정정 주문 — response.
 

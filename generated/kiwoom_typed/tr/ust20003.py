@@ -122,7 +122,7 @@ class Ust20003Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust20003Response:
     """ust20003 미국주식 취소 주문 — response.
 

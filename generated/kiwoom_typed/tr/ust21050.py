@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ust21050"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21050ResultListItem:
     """ust21050 미국주식 원장 미체결 — one row of ``result_list`` (결과리스트).
 
@@ -751,7 +751,7 @@ class Ust21050Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21050Response:
     """ust21050 미국주식 원장 미체결 — response.
 

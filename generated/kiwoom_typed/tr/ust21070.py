@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "ust21070"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21070ResultListItem:
     """ust21070 미국주식 원장잔고확인 — one row of ``result_list`` (결과리스트).
 
@@ -628,7 +628,7 @@ class Ust21070Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21070Response:
     """ust21070 미국주식 원장잔고확인 — response.
 

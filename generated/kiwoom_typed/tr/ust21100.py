@@ -53,7 +53,7 @@ Ust21100Tp = Literal["0", "1", "2", "3", "4", "5", "6", "7", "8", "F", "G", "H",
 """
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21100ResultListItem:
     """ust21100 미국주식 거래내역 — one row of ``result_list`` (결과리스트).
 
@@ -826,7 +826,7 @@ class Ust21100Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21100Response:
     """ust21100 미국주식 거래내역 — response.
 

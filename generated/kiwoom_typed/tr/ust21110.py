@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "ust21110"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21110ResultListItem:
     """ust21110 해외주식 예수금 — one row of ``result_list`` (결과리스트).
 
@@ -317,7 +317,7 @@ class Ust21110Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21110Response:
     """ust21110 해외주식 예수금 — response.
 

@@ -71,7 +71,7 @@ class Ust21111Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21111Response:
     """ust21111 원화출금가능 금액 조회(원화대용 포함) — response.
 

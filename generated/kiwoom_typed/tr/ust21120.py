@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "ust21120"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21120ResultListItem:
     """ust21120 통화별 예수금 및 증권 평가금현황 — one row of ``result_list`` (결과리스트).
 
@@ -334,7 +334,7 @@ class Ust21120Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21120Response:
     """ust21120 통화별 예수금 및 증권 평가금현황 — response.
 

@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "ust21121"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21121ResultListItem:
     """ust21121 해외증권 원장 평가금액현황 — one row of ``result_list`` (결과리스트).
 
@@ -370,7 +370,7 @@ class Ust21121Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21121Response:
     """ust21121 해외증권 원장 평가금액현황 — response.
 

@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "ust21131"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21131ResultListItem:
     """ust21131 해외증권 특정일 평가금액 — one row of ``result_list`` (결과리스트).
 
@@ -348,7 +348,7 @@ class Ust21131Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21131Response:
     """ust21131 해외증권 특정일 평가금액 — response.
 

@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "ust21132"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21132ResultListItem:
     """ust21132 특정일 통화별 예수금 및 증권 평가금 — one row of ``result_list`` (결과리스트).
 
@@ -304,7 +304,7 @@ class Ust21132Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21132Response:
     """ust21132 특정일 통화별 예수금 및 증권 평가금 — response.
 

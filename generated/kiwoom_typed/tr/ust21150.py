@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ust21150"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21150ResultListItem:
     """ust21150 미국주식 일별 주문체결내역 — one row of ``result_list`` (결과리스트).
 
@@ -807,7 +807,7 @@ class Ust21150Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21150Response:
     """ust21150 미국주식 일별 주문체결내역 — response.
 

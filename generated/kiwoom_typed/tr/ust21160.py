@@ -70,7 +70,7 @@ class Ust21160Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21160Response:
     """ust21160 미국주식 예수금 상세 — response.
 

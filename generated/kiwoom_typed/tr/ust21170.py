@@ -46,7 +46,7 @@ __all__ = [
 API_ID = "ust21170"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21170ResultListItem:
     """ust21170 미국주식 당일 종목별 실현손익 — one row of ``result_list`` (결과리스트).
 
@@ -597,7 +597,7 @@ class Ust21170Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21170Response:
     """ust21170 미국주식 당일 종목별 실현손익 — response.
 

@@ -49,7 +49,7 @@ __all__ = [
 API_ID = "ust21180"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21180ResultListItem:
     """ust21180 미국주식 기간별 주문내역 — one row of ``result_list`` (결과리스트).
 
@@ -719,7 +719,7 @@ class Ust21180Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21180Response:
     """ust21180 미국주식 기간별 주문내역 — response.
 

@@ -46,7 +46,7 @@ __all__ = [
 API_ID = "ust21510"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21510ResultListItem:
     """ust21510 미국주식 당일 주문체결 확인 — one row of ``result_list`` (조회결과리스트).
 
@@ -645,7 +645,7 @@ class Ust21510Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21510Response:
     """ust21510 미국주식 당일 주문체결 확인 — response.
 

@@ -52,7 +52,7 @@ __all__ = [
 API_ID = "ust21530"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21530ResultListItem:
     """ust21530 미국주식 실현손익 — one row of ``result_list`` (결과리스트).
 
@@ -530,7 +530,7 @@ class Ust21530Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21530Response:
     """ust21530 미국주식 실현손익 — response.
 

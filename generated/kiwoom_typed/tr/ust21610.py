@@ -51,7 +51,7 @@ __all__ = [
 API_ID = "ust21610"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21610ResultListItem:
     """ust21610 미국주식 당일매매 — one row of ``result_list`` (결과리스트).
 
@@ -505,7 +505,7 @@ class Ust21610Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21610Response:
     """ust21610 미국주식 당일매매 — response.
 

@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "ust21620"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21620ResultListItem:
     """ust21620 미국주식 당일매매정리 — one row of ``result_list`` (결과리스트).
 
@@ -424,7 +424,7 @@ class Ust21620Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21620Response:
     """ust21620 미국주식 당일매매정리 — response.
 

@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "ust21630"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21630ResultListItem:
     """ust21630 미국주식 당일 실현손익 — one row of ``result_list`` (결과리스트).
 
@@ -423,7 +423,7 @@ class Ust21630Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21630Response:
     """ust21630 미국주식 당일 실현손익 — response.
 

@@ -40,7 +40,7 @@ __all__ = [
 API_ID = "ust21640"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21640ResultListItem:
     """ust21640 미국주식 일별 종목별 실현손익 — one row of ``result_list`` (결과리스트).
 
@@ -437,7 +437,7 @@ class Ust21640Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21640Response:
     """ust21640 미국주식 일별 종목별 실현손익 — response.
 

@@ -98,7 +98,7 @@ class Ust21650Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21650Response:
     """ust21650 미국주식 기간별 수익률 현황 — response.
 

@@ -46,7 +46,7 @@ __all__ = [
 API_ID = "ust21660"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21660ResultListItem:
     """ust21660 미국주식 일별 실현손익 — one row of ``result_list`` (결과리스트).
 
@@ -278,7 +278,7 @@ class Ust21660Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21660Response:
     """ust21660 미국주식 일별 실현손익 — response.
 

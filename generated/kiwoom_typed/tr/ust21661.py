@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "ust21661"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21661ResultListItem:
     """ust21661 미국주식 월별 실현손익 — one row of ``result_list`` (결과리스트).
 
@@ -269,7 +269,7 @@ class Ust21661Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust21661Response:
     """ust21661 미국주식 월별 실현손익 — response.
 

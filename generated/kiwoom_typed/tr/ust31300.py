@@ -115,7 +115,7 @@ class Ust31300Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust31300Response:
     """ust31300 환전 예상 금액 조회 — response.
 

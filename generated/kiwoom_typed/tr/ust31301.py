@@ -99,7 +99,7 @@ class Ust31301Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust31301Response:
     """ust31301 환율 조회 — response.
 

@@ -125,7 +125,7 @@ class Ust31302Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust31302Response:
     """ust31302 환전 신청 — response.
 

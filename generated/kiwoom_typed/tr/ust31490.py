@@ -114,7 +114,7 @@ class Ust31490Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Ust31490Response:
     """ust31490 미국주식 주문가능수량(종목/증거금률별) — response.
 

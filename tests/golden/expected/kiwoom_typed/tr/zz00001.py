@@ -105,7 +105,7 @@ class Zz00001Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Zz00001Response:
     """zz00001 골든기본요청 — response.
 

@@ -41,7 +41,7 @@ __all__ = [
 API_ID = "zz00002"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Zz00002RowsItem:
     """zz00002 골든목록요청 — one row of ``rows`` (목록).
 
@@ -206,7 +206,7 @@ class Zz00002Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Zz00002Response:
     """zz00002 골든목록요청 — response.
 

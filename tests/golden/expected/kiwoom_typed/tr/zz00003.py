@@ -65,7 +65,7 @@ Zz00003MrktTp = Literal[
 """
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Zz00003ChartTicksItem:
     """zz00003 골든차트조회요청 — one row of ``ticks`` (틱).
 
@@ -152,7 +152,7 @@ _build_Zz00003ChartTicksItem = row_builder(
 """Compiled ``from_dict`` of :class:`Zz00003ChartTicksItem` (no ``__init__`` cost per row)."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Zz00003ChartItem:
     """zz00003 골든차트조회요청 — one row of ``chart`` (차트).
 
@@ -422,7 +422,7 @@ class Zz00003Request:
         return out
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Zz00003Response:
     """zz00003 골든차트조회요청 — response.
 
