@@ -7,7 +7,7 @@
 
 Or ``kiwoom-typed download daily --codes 005930,000660 --from 20240101``. Downloads are
 resumable (rerun after any interruption) and incremental (a rerun fetches only new days); see
-:mod:`kiwoom_history.download` for how, :mod:`kiwoom_history.schema` for the tables and
+:mod:`kiwoom_history.downloader` for how, :mod:`kiwoom_history.schema` for the tables and
 :mod:`kiwoom_history.store` for the file. Needs the ``history`` extra (DuckDB, pandas).
 """
 
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "kiwoom_history.api": ("DEFAULT_DB", "download", "download_async", "read_history"),
     "kiwoom_history.charts": ("ASSETS", "CHARTS", "INTERVALS", "Chart", "chart_for"),
-    "kiwoom_history.download": (
+    "kiwoom_history.downloader": (
         "ALL_HISTORY",
         "MARKETS",
         "Downloader",
@@ -37,7 +37,7 @@ _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in nam
 if TYPE_CHECKING:
     from kiwoom_history.api import DEFAULT_DB, download, download_async, read_history
     from kiwoom_history.charts import ASSETS, CHARTS, INTERVALS, Chart, chart_for
-    from kiwoom_history.download import (
+    from kiwoom_history.downloader import (
         ALL_HISTORY,
         MARKETS,
         Downloader,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiwoom_history.charts import chart_for
-from kiwoom_history.download import Downloader, DownloadReport, DownloadStats, list_market
+from kiwoom_history.downloader import Downloader, DownloadReport, DownloadStats, list_market
 from kiwoom_history.store import HistoryStore
 from kiwoom_runtime import ArgumentError
 from kiwoom_runtime.values import KST

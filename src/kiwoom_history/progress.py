@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
-from kiwoom_history.download import DownloadStats
+from kiwoom_history.downloader import DownloadStats
 
 __all__ = ["ProgressBar"]
 

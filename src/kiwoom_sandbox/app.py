@@ -26,7 +26,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -480,10 +480,21 @@ class App:
             codes=requested,
             plan=route.plan,
             account=config.account_number,
+            as_of=None if forced else self._as_of(config, requested),
         )
         more = index + 1 < pages
         key = _synthetic_key(api_id, body, index + 1) if more else ""
         return self._json(200, api_id, codes.ok(data), "Y" if more else "N", key)
+
+    def _as_of(self, config: SandboxConfig, requested: Sequence[str]) -> tuple[dt.date, int] | None:
+        """With paper trading, quotes show the day as it stands on the sandbox clock, the
+        moment the order engine matches at (a 10:00 quote is the 10:00 price, not the close)."""
+        if not (config.paper_trading and config.trading.quotes_follow_clock):
+            return None
+        market = self._market(config)
+        us = bool(requested) and market.symbol(requested[0]).is_us
+        moment = self.orders.moment("us" if us else "krx")
+        return moment.day, moment.minute
 
     def _history(
         self, config: SandboxConfig, route: Route, body: dict[str, Any], next_key: str | None

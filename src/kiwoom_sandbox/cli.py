@@ -22,7 +22,7 @@ import datetime as dt
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -314,25 +314,28 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
         else f"{len(config.universe)} stock codes listed, others answer [1901] (--any-symbol)"
     )
     try:
-        # The bound URL (with the real port when --port 0) is the first line, for scripts.
-        print(
-            f"kiwoom-sandbox listening on {sandbox.base_url} "
-            f"({len(sandbox.app.routes.by_api_id)} TRs from {config.specs_dir}; "
-            f"Ctrl-C stops it)",
-            file=out,
-            flush=True,
-        )
-        print(f"market date {config.market_date:%Y-%m-%d}, seed {config.seed}; {listed}", file=out)
-        if config.paper_trading:
-            kept = f"kept in {config.state_file}" if config.state_file else "in memory"
+        with _stop_signal() as stopped:
+            # The bound URL (with the real port when --port 0) is the first line, for scripts.
             print(
-                f"paper account: {sandbox.orders.settled_cash():,} won, clock "
-                f"{sandbox.clock.now():%Y-%m-%d %H:%M} KST, {kept}",
+                f"kiwoom-sandbox listening on {sandbox.base_url} "
+                f"({len(sandbox.app.routes.by_api_id)} TRs from {config.specs_dir}; "
+                f"Ctrl-C stops it)",
                 file=out,
+                flush=True,
             )
-        print(_realtime_line(sandbox), file=out)
-        out.flush()
-        _serve_until_stopped()
+            print(
+                f"market date {config.market_date:%Y-%m-%d}, seed {config.seed}; {listed}", file=out
+            )
+            if config.paper_trading:
+                kept = f"kept in {config.state_file}" if config.state_file else "in memory"
+                print(
+                    f"paper account: {sandbox.orders.settled_cash():,} won, clock "
+                    f"{sandbox.clock.now():%Y-%m-%d %H:%M} KST, {kept}",
+                    file=out,
+                )
+            print(_realtime_line(sandbox), file=out)
+            out.flush()
+            stopped.wait()  # until SIGTERM; Ctrl-C raises KeyboardInterrupt
     except KeyboardInterrupt:
         pass
     finally:
@@ -353,15 +356,17 @@ def _realtime_line(sandbox: Sandbox) -> str:
     )
 
 
-def _serve_until_stopped() -> None:
-    """Block until Ctrl-C (KeyboardInterrupt) or SIGTERM (a service manager's stop)."""
+@contextlib.contextmanager
+def _stop_signal() -> Iterator[threading.Event]:
+    """An event SIGTERM (a service manager's stop) sets; installed before the first line is
+    printed, so a script that reads the URL and stops the server at once always exits 0."""
     stopped = threading.Event()
     if threading.current_thread() is not threading.main_thread():
-        stopped.wait()  # signals reach the main thread only; a caller thread waits for ever
+        yield stopped  # signals reach the main thread only; a caller thread waits for ever
         return
     previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: stopped.set())
     try:
-        stopped.wait()
+        yield stopped
     finally:
         with contextlib.suppress(ValueError, TypeError):
             signal.signal(signal.SIGTERM, previous)

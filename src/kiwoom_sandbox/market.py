@@ -443,6 +443,33 @@ class Market:
             previous_close=bar.previous_close,
         )
 
+    def bar_until(self, code: str, day: dt.date, minute: int) -> DailyBar:
+        """The day as it stands after ``minute`` of the session: the open, the highest and
+        lowest price so far, the price at ``minute`` as the close and the volume traded so far.
+        Before the open (``minute <= 0``) every price is the previous close and nothing traded;
+        from the close on, the whole day."""
+        path, index = self._path(code), business_day_index(day)
+        bar = path.bar(index)
+        if minute >= SESSION_MINUTES:
+            return bar
+        if minute <= 0:
+            still = bar.previous_close
+            return attrs.evolve(
+                bar, open=still, high=still, low=still, close=still, volume=0, value=0
+            )
+        prices = [path.price_at(index, m, bar) for m in range(minute + 1)]
+        share = sum(_MINUTE_WEIGHTS[:minute]) / _WEIGHT_TOTAL
+        volume = int(bar.volume * share)
+        typical = (bar.open + max(prices) + min(prices) + prices[-1]) / 4
+        return attrs.evolve(
+            bar,
+            high=max(prices),
+            low=min(prices),
+            close=prices[-1],
+            volume=volume,
+            value=int(volume * typical),
+        )
+
     def extremes(self, code: str, day: dt.date, days: int) -> Extremes:
         """Highest high and lowest low of the ``days`` business days ending at ``day``."""
         bars = self.bars(code, day, max(1, days))

@@ -148,8 +148,11 @@ class Scene:
         request: Mapping[str, Any],
         key: int,
         account: str = DEFAULT_ACCOUNT,
+        as_of: tuple[dt.date, int] | None = None,
     ) -> None:
         self.account = account
+        self.as_of = as_of
+        """(day, session minute) of the paper-trading clock: that day reads as it stands then."""
         self.market = market
         self.day = day
         self.codes = tuple(codes)
@@ -186,7 +189,11 @@ class Subject:
     def bar(self) -> DailyBar:
         if self._bar is None:
             market = self.scene.market
-            bar = market.bar(self.code, self.day)
+            as_of = self.scene.as_of
+            if self.minute is None and as_of is not None and as_of[0] == self.day:
+                bar = market.bar_until(self.code, self.day, as_of[1])  # today, so far
+            else:
+                bar = market.bar(self.code, self.day)
             if self.minute is not None:
                 minute = market.minute_bar(self.code, self.day, self.minute)
                 bar = attrs.evolve(
@@ -514,6 +521,7 @@ def generate_body(
     codes: Sequence[str] = (),
     plan: ObjectPlan | None = None,
     account: str | None = None,
+    as_of: tuple[dt.date, int] | None = None,
 ) -> dict[str, Any]:
     """The body (without ``return_code``/``return_msg``) for one page of a TR.
 
@@ -522,11 +530,13 @@ def generate_body(
     TRs that name no stock still carry consistent prices. Rows of page ``p`` start at global
     index ``p * rows_per_page``, so dates keep descending across pages. ``market`` defaults to
     ``Market(seed)``; ``plan`` to ``compile_plan(fields)`` (the sandbox passes a cached one).
+    ``as_of`` (day, session minute): that day's prices and volumes as they stand at that
+    minute (the paper-trading clock), not the whole day.
     """
     market = market if market is not None else Market(seed)
     plan = plan if plan is not None else compile_plan(fields)
     key = _scene_key(market.seed, api_id, request)
-    scene = Scene(market, day, codes, request, key, account or DEFAULT_ACCOUNT)
+    scene = Scene(market, day, codes, request, key, account or DEFAULT_ACCOUNT, as_of)
     default_code = codes[0] if codes else f"{key % 100_000:05d}0"
     top = Subject(scene, default_code, page, business_day_index(day), None)
     # Spec order, like the live answers; rows of page p start at global index p * rows.

@@ -151,3 +151,14 @@ def test_the_sandbox_lists_as_many_symbols_as_asked() -> None:
     config = cli.config_from_args(args)
     assert len(config.universe) == 2500 and config.chart_page_rows == 100
     assert config.history_start == dt.date(2010, 1, 4)
+
+
+def test_the_package_exports_its_names_on_access() -> None:
+    import kiwoom_history
+    import kiwoom_history.downloader
+
+    assert callable(kiwoom_history.download) and kiwoom_history.download.__module__.endswith("api")
+    assert kiwoom_history.Downloader is kiwoom_history.downloader.Downloader
+    assert set(kiwoom_history.__all__) <= set(dir(kiwoom_history)) | set(kiwoom_history._MODULE_OF)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        kiwoom_history.nothing  # noqa: B018

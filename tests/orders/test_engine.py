@@ -468,3 +468,35 @@ def test_mock_answers_match_the_recorded_ones(paper: Paper) -> None:
     cancel = paper.cancel(resting)
     assert set(cancel) == {"ord_no", "base_orig_ord_no", "cncl_qty", "return_code", "return_msg"}
     assert cancel["return_msg"] == "모의투자 취소주문완료"
+
+
+# --- quotes and the engine agree ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["000660", "035420"])
+def test_a_quote_shows_the_price_a_market_order_fills_at(paper: Paper, code: str) -> None:
+    def quote() -> dict[str, str]:
+        answer: dict[str, str] = paper.post("ka10001", {"stk_cd": code})
+        return answer
+
+    now = quote()
+    assert abs(int(now["cur_prc"])) == paper.market.price_at(code, DAY, MINUTE_AT_10)
+    assert abs(int(now["cur_prc"])) == paper.price(code)
+    bar = paper.market.bar(code, DAY)
+    assert int(now["trde_qty"]) < bar.volume  # only what traded by 10:00
+    paper.buy(3, kind="3", stk_cd=code)
+    (fill,) = paper.fills()
+    assert int(fill["cntr_pric"]) == abs(int(now["cur_prc"]))
+    paper.clock.set(dt.time(14, 0))
+    assert abs(int(quote()["cur_prc"])) == paper.market.price_at(code, DAY, 300)
+    paper.clock.set(dt.time(8, 30))  # before the open: the previous close, nothing traded
+    early = quote()
+    assert (abs(int(early["cur_prc"])), int(early["trde_qty"])) == (bar.previous_close, 0)
+    paper.clock.set(dt.time(15, 40))  # after the close: the whole day
+    assert abs(int(quote()["cur_prc"])) == bar.close
+
+
+def test_quotes_can_show_the_whole_day_instead(paper: Paper) -> None:
+    paper.configure(quotes_follow_clock=False)
+    answer = paper.post("ka10001", {"stk_cd": "000660"})
+    assert abs(int(answer["cur_prc"])) == paper.market.bar("000660", DAY).close

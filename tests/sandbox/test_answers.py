@@ -7,6 +7,7 @@ the issue and are skipped when absent.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from decimal import Decimal
@@ -31,6 +32,7 @@ from kiwoom_sandbox import Sandbox, SandboxConfig
 from kiwoom_sandbox.history import chart_plan, period_start
 from kiwoom_sandbox.market import DEFAULT_MARKET_DATE, Market
 from kiwoom_sandbox.meaning import Role, classify, is_symbol_field
+from kiwoom_sandbox.orders import TradingConfig
 from kiwoom_sandbox.routes import Route
 from kiwoom_sandbox.symbols import Universe
 from kiwoom_typed import REGISTRY, Client
@@ -248,13 +250,20 @@ def _need(*api_ids: str) -> None:
         pytest.skip(f"no spec or generated client for {', '.join(missing)}")
 
 
+def quoted(day: dt.date) -> int:
+    """The price a quote shows: the path's at the paper-trading clock (10:00 of the day)."""
+    start = TradingConfig().clock_start
+    minute = (start.hour - 9) * 60 + start.minute
+    return Market().price_at(CODE, day, minute)
+
+
 def test_get_stock_info_for_another_code_parses(client: Client) -> None:
     """issue 10 #5: 000660 used to get Samsung's broken example ('0.00' as a price)."""
     _need("ka10001")
     info = client.get_stock_info(stk_cd=CODE)  # type: ignore[attr-defined]
     assert info.stk_cd == CODE and info.stk_nm == "SK하이닉스"
     price = info.typed.cur_prc
-    assert price is not None and price.price == Market().close(CODE, DEFAULT_MARKET_DATE)
+    assert price is not None and price.price == quoted(DEFAULT_MARKET_DATE)
     assert parse_all_typed(info) > 0
 
 
@@ -317,7 +326,7 @@ def test_market_date_moves_every_answer() -> None:
     with Sandbox(make_config(market_date=later, use_fixtures=False)) as sb:
         body = post(sb, "ka10001", {"stk_cd": CODE})
     shown = parse_signed_price(body["cur_prc"])
-    assert shown is not None and shown.price == Market().close(CODE, later)
+    assert shown is not None and shown.price == quoted(later)
 
 
 # --- documentation examples: served only where they fit, for the request they document ----------

@@ -82,6 +82,9 @@ class TradingConfig:
     session, so an order placed right away is taken; move it with ``Sandbox.clock``."""
     wall_clock: bool = False
     """Follow the real Korea time instead (``kiwoom-typed sandbox --clock now``)."""
+    quotes_follow_clock: bool = True
+    """Quote answers (ka10001, ...) show the market date as it stands on the clock, where the
+    engine matches; False: the whole day (its close), as without paper trading."""
     fill_share: float = 0.05
     """At most this share of a minute's volume fills one order in that minute (our choice)."""
     max_fill_per_minute: int | None = None
