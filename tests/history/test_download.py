@@ -19,6 +19,7 @@ from tests.history.conftest import (
     business_days,
     client_options,
     fingerprint,
+    history_config,
 )
 
 # Real downloads (a sandbox each, seconds): make test, not the quick gate.
@@ -248,3 +249,17 @@ def test_a_day_fetched_while_it_traded_is_fetched_again(sandbox: Sandbox, db: Pa
     assert asyncio.run(run(after)) == 0
     frame = read_history(db, codes=["005930"])
     assert len(frame) == frame["dt"].nunique() == business_days(START, MARKET_DATE)
+
+
+def test_two_hundred_symbols_times_two_years_with_the_limit_raised(db: Path) -> None:
+    """The scale the sandbox is for: 200 listed symbols, two years of daily bars each."""
+    with Sandbox(history_config(chart_page_rows=600)) as sb:
+        codes = [s.code for s in list(sb.config.universe)[:200]]
+        start = dt.date(MARKET_DATE.year - 2, MARKET_DATE.month, MARKET_DATE.day)
+        report = download(codes=codes, start=start, end=MARKET_DATE, db=db, **client_options(sb))
+        listed = {s.code: s.listed_on for s in sb.config.universe if s.code in codes}
+    assert report.ok and report.completed == 200
+    sizes = read_history(db, codes=codes).groupby("code").size().to_dict()
+    expected = {c: business_days(max(start, listed[c]), MARKET_DATE) for c in codes}
+    assert sizes == {c: n for c, n in expected.items() if n > 0}
+    assert sum(sizes.values()) > 150 * business_days(start, MARKET_DATE)  # mostly full histories
