@@ -1,7 +1,8 @@
 """Real-time over WebSocket against the sandbox, typed from the specs; ``make demo`` runs it.
 
 A few seconds of 0B 주식체결 and 0D 호가잔량 through ``AsyncRealtimeStream`` (records arrive as
-the generated ``StockTrade`` / ``OrderBook`` models), a connection the sandbox drops on purpose
+the generated ``StockTrade`` / ``OrderBook`` models; prices at the sandbox clock's minute, the
+same ka10001 answers and paper orders fill at), a connection the sandbox drops on purpose
 (the session reconnects, logs in and registers again, and says so with a ``Gap`` event), and
 condition search (list, one search, the real-time changes of another).
 
@@ -11,6 +12,7 @@ Run alone: ``python examples/realtime_demo.py``.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sys
 from typing import Any
 
@@ -49,6 +51,15 @@ async def next_of(rt: AsyncRealtimeStream, kind: type | tuple[type, ...]) -> Any
     return await asyncio.wait_for(find(), PATIENCE)
 
 
+async def next_at(rt: AsyncRealtimeStream, item: str, when: dt.time) -> StockTrade:
+    """The next trade of ``item`` at the clock's minute (frames already queued show the one
+    before)."""
+    while True:
+        trade: StockTrade = await next_of(rt, StockTrade)
+        if trade.item == item and trade.typed.cntr_tm == when:
+            return trade
+
+
 async def stream(sandbox: Sandbox) -> None:
     heading("Real-time · AsyncRealtimeStream: subscribe_trades (0B), subscribe_order_book (0D)")
     sandbox.realtime.configure(rate=5.0)  # five REAL frames a second per registration
@@ -60,8 +71,13 @@ async def stream(sandbox: Sandbox) -> None:
         print(f"  connected to {rt.url} (found through the sandbox), logged in with the token")
         await rt.subscribe_trades(["005930", "000660"])
         await rt.subscribe_order_book("005930")
-        for _ in range(4):
-            print(trade_line(await next_of(rt, StockTrade)))
+        # Prices are those of the sandbox clock's minute (where paper orders fill, what ka10001
+        # shows); the demo moves the clock a minute at a time instead of waiting for it.
+        for minute in range(3):
+            sandbox.clock.set(dt.time(10, minute))
+            trade = await next_at(rt, "000660", dt.time(10, minute))
+            quote = await client.get_stock_info(stk_cd=trade.item)
+            print(f"{trade_line(trade)}  · ka10001 {quote.cur_prc}")
         book: OrderBook = await next_of(rt, OrderBook)
         ask, bid = book.typed.sel_bid_1, book.typed.buy_bid_1
         print(

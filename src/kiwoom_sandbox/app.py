@@ -486,10 +486,15 @@ class App:
         key = _synthetic_key(api_id, body, index + 1) if more else ""
         return self._json(200, api_id, codes.ok(data), "Y" if more else "N", key)
 
+    @staticmethod
+    def quotes_follow_clock(config: SandboxConfig) -> bool:
+        """Do quotes (and the real-time feed) show the paper-trading clock's minute?"""
+        return config.paper_trading and config.trading.quotes_follow_clock
+
     def _as_of(self, config: SandboxConfig, requested: Sequence[str]) -> tuple[dt.date, int] | None:
         """With paper trading, quotes show the day as it stands on the sandbox clock, the
         moment the order engine matches at (a 10:00 quote is the 10:00 price, not the close)."""
-        if not (config.paper_trading and config.trading.quotes_follow_clock):
+        if not self.quotes_follow_clock(config):
             return None
         market = self._market(config)
         us = bool(requested) and market.symbol(requested[0]).is_us

@@ -6,9 +6,11 @@ into the :data:`~kiwoom_sandbox.realtime_fields.FieldTable` seam: type -> (the n
 records carry, [(field id, value kind), ...]). :class:`MarketValues` makes each frame's values
 the way the REST sandbox makes answers (:mod:`kiwoom_sandbox.synth`): every field classified
 by its kind and names (현재가 a price, 전일대비 the change, 누적거래량 the volume, ...), prices
-from ``Market(seed).price_at(code, day, minute)``, a frame per minute of the session, signed
-against the previous close. So a 0B 현재가 agrees with ka10001's and with the minute chart of
-the same day. :func:`realtime_sandbox` builds a :class:`RealtimeSandbox` that does all this.
+from ``Market(seed).price_at(code, day, minute)``, signed against the previous close: either a
+frame per minute of the session (a replay of the market date), or, given ``moment`` (the paper-
+trading clock), the minute the clock shows. So a 0B 현재가 agrees with ka10001's, with the
+minute chart of the same day and, on the clock, with the price an order fills at.
+:func:`realtime_sandbox` builds a :class:`RealtimeSandbox` that does all this.
 """
 
 from __future__ import annotations
@@ -80,8 +82,14 @@ def field_table(specs_dir: Path) -> dict[str, RealtimeType]:
     }
 
 
+Moment = Callable[[str], tuple[dt.date, int]]
+"""``product ("krx" or "us") -> (trading day, session minute)``: where a clock stands."""
+
+
 class MarketValues:
-    """Values of one (item, type) stream: frame ``n`` shows minute ``n`` of the market day."""
+    """Values of one (item, type) stream: frame ``n`` shows minute ``n`` of the market day, or
+    with ``moment`` the day and minute of the clock (clamped to the session: before the open
+    the first minute, after the close the last)."""
 
     def __init__(
         self,
@@ -91,8 +99,11 @@ class MarketValues:
         type_code: str,
         spec: SpecType,
         positions: dict[tuple[str, str], int] | None = None,
+        moment: Moment | None = None,
     ) -> None:
         self.code = item.split("_")[0] if item else "005930"
+        self.moment = moment
+        self.product = "us" if market.symbol(self.code).is_us else "krx"
         self.spec = spec
         self.day_index = business_day_index(day)
         key = zlib.crc32(f"{item}|{type_code}".encode())
@@ -104,8 +115,14 @@ class MarketValues:
         self.frame = self.positions.get(self.key, 0)
 
     def next_values(self) -> dict[str, str]:
-        minute = 1 + self.frame % SESSION_MINUTES
-        subject = Subject(self.scene, self.code, self.frame, self.day_index, minute)
+        if self.moment is None:
+            day_index, minute = self.day_index, 1 + self.frame % SESSION_MINUTES
+        else:
+            day, at = self.moment(self.product)
+            day_index, minute = business_day_index(day), min(SESSION_MINUTES, max(1, at))
+        subject = Subject(self.scene, self.code, self.frame, day_index, minute)
+        # The day so far: 현재가 the minute's price, 시가/고가/저가 and 누적거래량 up to it.
+        subject._bar = self.scene.market.bar_until(self.code, subject.day, minute)
         self.frame += 1
         self.positions[self.key] = max(self.positions.get(self.key, 0), self.frame)
         made = _object(self.spec.plan, subject, echo=False)
@@ -114,7 +131,7 @@ class MarketValues:
 
 
 def source_factory(
-    table: SpecTable, market: Market, day: dt.date
+    table: SpecTable, market: Market, day: dt.date, moment: Moment | None = None
 ) -> Callable[[int, str, str, Sequence[tuple[str, str]]], Any]:
     """What :class:`RealtimeSandbox` calls for a new (item, type) stream."""
     positions: dict[tuple[str, str], int] = {}
@@ -125,7 +142,7 @@ def source_factory(
             from kiwoom_sandbox.realtime_fields import ValueSource
 
             return ValueSource(seed, item, type_code, fields)
-        return MarketValues(market, day, item, type_code, spec, positions)
+        return MarketValues(market, day, item, type_code, spec, positions, moment)
 
     return make
 
@@ -136,13 +153,15 @@ def realtime_sandbox(
     market: Market | None = None,
     day: dt.date | None = None,
     account_wide: bool = True,
+    moment: Moment | None = None,
     **options: Any,
 ) -> Any:
     """A :class:`~kiwoom_sandbox.realtime.RealtimeSandbox` serving every documented type.
 
     ``account_wide=False`` leaves out the synthetic records of the account-wide types (00, 04,
     F4, F5): with paper trading their records are the account's real order events
-    (:mod:`kiwoom_sandbox.orders.realtime`), not noise.
+    (:mod:`kiwoom_sandbox.orders.realtime`), not noise. ``moment``: values at the minute a
+    clock shows (the paper-trading clock) instead of a replay of ``day``.
     """
     from kiwoom_sandbox.market import DEFAULT_MARKET_DATE
     from kiwoom_sandbox.realtime import RealtimeSandbox
@@ -159,6 +178,6 @@ def realtime_sandbox(
     }
     return RealtimeSandbox(
         field_table=fields,
-        source_factory=source_factory(table, market, day or DEFAULT_MARKET_DATE),
+        source_factory=source_factory(table, market, day or DEFAULT_MARKET_DATE, moment),
         **options,
     )

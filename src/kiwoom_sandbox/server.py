@@ -21,6 +21,7 @@ error while answering is a sandbox bug and is logged at ERROR with its traceback
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
 import socket
@@ -294,6 +295,8 @@ class Sandbox:
                     day=config.market_date,
                     # with paper trading, 00 / 04 are the paper account's order events
                     account_wide=not config.paper_trading,
+                    # and prices are those of the clock's minute, where orders fill
+                    moment=self._clock_moment if self.app.quotes_follow_clock(config) else None,
                     host=config.host,
                     seed=config.seed,
                     token_validator=self.app.tokens.valid,
@@ -306,6 +309,10 @@ class Sandbox:
                     self._orders_off = connect(self, realtime)
                 self._realtime = realtime
             return self._realtime
+
+    def _clock_moment(self, product: str) -> tuple[dt.date, int]:
+        moment = self.app.orders.moment(product)
+        return moment.day, moment.minute
 
     @property
     def ws_url(self) -> str:

@@ -149,6 +149,42 @@ def test_with_paper_trading_an_order_arrives_as_a_typed_order_fill() -> None:
     assert filled.typed.cntr_qty == 2 and filled.item == "005930"
 
 
+def test_with_paper_trading_the_feed_quotes_and_fills_show_the_clocks_price() -> None:
+    """One price at a time: 0B 현재가, ka10001's cur_prc and a market order's fill all show
+    the path at the sandbox clock's minute, and move when the clock does."""
+    with Sandbox(specs_dir=SPECS, fixtures_dir=FIXTURES) as sandbox:
+        sandbox.realtime.configure(rate=0)  # frames only when pushed
+        sandbox.clock.set(dt.time(10, 0))
+        path = Market(sandbox.config.seed, sandbox.config.universe)
+        day = sandbox.config.market_date
+
+        async def main() -> list[tuple[int, int]]:
+            seen = []
+            async with (
+                AsyncClient(env="sandbox", base_url=sandbox.base_url) as client,
+                AsyncRealtimeStream(client, **FAST) as rt,
+            ):
+                await rt.subscribe_trades(["000660"])
+                for when in (dt.time(10, 0), dt.time(13, 30)):
+                    sandbox.clock.set(when)
+                    sandbox.realtime.burst(1)
+                    trade: StockTrade = await next_of(rt, StockTrade)
+                    quote = await client.get_stock_info(stk_cd="000660")
+                    fed, quoted = trade.typed.cur_prc, quote.typed.cur_prc
+                    assert fed is not None and quoted is not None
+                    seen.append((fed.price, quoted.price))
+                await client.place_stock_buy_order(
+                    dmst_stex_tp="KRX", stk_cd="000660", ord_qty="1", trde_tp="3"
+                )
+            return seen
+
+        seen = asyncio.run(main())
+        (order,) = sandbox.orders.state.orders
+    minutes = (60, 270)  # 10:00 and 13:30 are minutes 60 and 270 of the session
+    assert seen == [(path.price_at("000660", day, m),) * 2 for m in minutes]
+    assert (order.filled, order.filled_value) == (1, seen[1][0])  # filled at the 13:30 price
+
+
 def test_a_sandbox_without_a_running_server_has_no_websocket_side() -> None:
     sandbox = Sandbox(specs_dir=SPECS, fixtures_dir=FIXTURES)
     with pytest.raises(RuntimeError, match="not running"):
