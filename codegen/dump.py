@@ -7,7 +7,7 @@ importer produces byte-identical files for identical input.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -21,6 +21,9 @@ from codegen.spec import (
     Source,
     TrSpec,
 )
+
+if TYPE_CHECKING:
+    from codegen.realtime.spec import WsSpec
 
 
 class _Dumper(yaml.SafeDumper):
@@ -105,13 +108,14 @@ def annotations_to_data(annotations: Annotations) -> dict[str, Any]:
     return data
 
 
-def spec_to_data(spec: TrSpec) -> dict[str, Any]:
+def page_to_data(spec: TrSpec | WsSpec) -> dict[str, Any]:
+    """What every page of the documentation has, REST or WebSocket, in file order."""
     hosts: dict[str, Any] = {"prod": spec.hosts.prod}
     if spec.hosts.mock is not None:
         hosts["mock"] = spec.hosts.mock
     if spec.hosts.mock_note is not None:
         hosts["mock_note"] = spec.hosts.mock_note
-    data: dict[str, Any] = {
+    return {
         "api_id": spec.api_id,
         "name": spec.name,
         "menu": spec.menu,
@@ -122,6 +126,12 @@ def spec_to_data(spec: TrSpec) -> dict[str, Any]:
         "content_type": spec.content_type,
         "overview": spec.overview,
         "source": _source_to_data(spec.source),
+    }
+
+
+def spec_to_data(spec: TrSpec) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        **page_to_data(spec),
         "request": _message_to_data(spec.request),
         "response": _message_to_data(spec.response),
         "examples": _examples_to_data(spec.examples),

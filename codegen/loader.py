@@ -191,6 +191,27 @@ def _check_fields(
             _check_fields(located, field.items, (*here, "items"), errors)
 
 
+def check_headers(
+    located: LocatedData,
+    headers: Iterable[Any],
+    side: str,
+    common: CommonSpec | None,
+    errors: list[SpecError],
+) -> None:
+    """Header rows given by name must be known to ``_common.yaml`` (a push's are looked up
+    with the response headers); each unknown one located and appended to ``errors``."""
+    if common is None:
+        return
+    table = common.request_header if side == "request" else common.response_header
+    for i, header in enumerate(headers):
+        if isinstance(header, str) and table(header) is None:
+            errors.append(
+                located.error(
+                    (side, "headers", i), f"unknown header {header!r} (not in {COMMON_FILE})"
+                )
+            )
+
+
 def check_spec(located: LocatedData, spec: TrSpec, common: CommonSpec | None) -> None:
     """Rules that span fields: header names, duplicates, LIST items, file name = API ID."""
     errors: list[SpecError] = []
@@ -201,16 +222,7 @@ def check_spec(located: LocatedData, spec: TrSpec, common: CommonSpec | None) ->
         )
     for side in ("request", "response"):
         message = getattr(spec, side)
-        for i, header in enumerate(message.headers):
-            if isinstance(header, str) and common is not None:
-                table = common.request_header if side == "request" else common.response_header
-                if table(header) is None:
-                    errors.append(
-                        located.error(
-                            (side, "headers", i),
-                            f"unknown header {header!r} (not in {COMMON_FILE})",
-                        )
-                    )
+        check_headers(located, message.headers, side, common, errors)
         _check_fields(located, message.body, (side, "body"), errors)
     if errors:
         raise errors[0] if len(errors) == 1 else SpecErrors(errors)

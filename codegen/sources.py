@@ -200,7 +200,15 @@ def _nest(rows: Sequence[RawRow], side: str) -> tuple[list[Field], list[Field]]:
     return headers, build(0)
 
 
-def _hosts(raw: RawTr) -> Hosts:
+def require_info(raw: RawTr) -> None:
+    """Every label of the API 정보 block but the mock host must be filled in."""
+    for label, key in INFO_LABELS.items():
+        if key != "mock" and not raw.info.get(key, "").strip():
+            raise raw.place(label).error(key, f"the API 정보 block lacks {label!r}")
+
+
+def read_hosts(raw: RawTr) -> Hosts:
+    """The 운영/모의투자 도메인 of a page's info block (the mock's note kept apart)."""
     mock = raw.info.get("mock", "").strip()
     if not mock:
         return Hosts(prod=raw.info["prod"].strip())
@@ -214,9 +222,7 @@ def _hosts(raw: RawTr) -> Hosts:
 
 def build_tr(raw: RawTr) -> ImportedTr:
     """The spec of one API page; a located SpecError where the page cannot be read."""
-    for label, key in INFO_LABELS.items():
-        if key != "mock" and not raw.info.get(key, "").strip():
-            raise raw.place(label).error(key, f"the API 정보 block lacks {label!r}")
+    require_info(raw)
     api_id = raw.info["api_id"].strip()
     if not API_ID_RE.match(api_id):
         raise raw.place("API ID").error("api_id", f"{api_id!r} does not look like an API ID")
@@ -228,7 +234,7 @@ def build_tr(raw: RawTr) -> ImportedTr:
         menu=raw.info["menu"].strip(),
         method=raw.info["method"].strip(),
         url=raw.info["url"].strip(),
-        hosts=_hosts(raw),
+        hosts=read_hosts(raw),
         format=raw.info["format"].strip(),
         content_type=raw.info["content_type"].strip(),
         overview=raw.overview,

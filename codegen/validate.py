@@ -55,6 +55,23 @@ CHECKS = {
 }
 
 
+def value_problems(field: Field, value: str) -> Iterator[tuple[str, str]]:
+    """(check, message) for a string value that breaks its field: too long, not of its kind,
+    or not one of its allowed values (대비기호 and empty values are not held to them)."""
+    if field.length is not None and measured_length(field, value) > field.length:
+        yield "value-length", f"{len(value)} characters, length is {field.length}"
+    problem = kind_problem(field, value)
+    if problem is not None:
+        yield "value-kind", problem
+    elif (
+        field.values
+        and field.kind is not ValueKind.SIGN_CODE
+        and value != ""
+        and value not in field.values
+    ):
+        yield "value-not-allowed", f"{value!r} is not one of {', '.join(sorted(field.values))}"
+
+
 @attrs.frozen
 class Finding:
     api_id: str
@@ -263,27 +280,8 @@ class _Checker:
                     file,
                 )
                 continue
-            if field.length is not None and measured_length(field, value) > field.length:
-                self.add(
-                    "value-length",
-                    here,
-                    f"{len(value)} characters, length is {field.length}",
-                    path,
-                    file,
-                )
-            problem = kind_problem(field, value)
-            if problem is not None:
-                self.add("value-kind", here, problem, path, file)
-            elif (
-                field.values
-                and field.kind is not ValueKind.SIGN_CODE
-                and value != ""
-                and value not in field.values
-            ):
-                allowed = ", ".join(sorted(field.values))
-                self.add(
-                    "value-not-allowed", here, f"{value!r} is not one of {allowed}", path, file
-                )
+            for check, message in value_problems(field, value):
+                self.add(check, here, message, path, file)
 
     def _dedupe(self, start: int) -> None:
         seen: set[tuple[str, str, str]] = set()

@@ -23,7 +23,6 @@ import attrs
 from codegen.errors import SpecError, SpecErrors
 from codegen.importer import (
     LIST_PREFIX_RE,
-    MOCK_HOST_RE,
     ROW_STARTS,
     TABLE_HEADINGS,
     TYPE_RE,
@@ -35,8 +34,17 @@ from codegen.importer import (
     _parse_info,
 )
 from codegen.realtime.spec import PUSH_SECTION, TYPE_CODE_RE, WsMessage, WsSpec
-from codegen.sources import INFO_LABELS, Located, RawRow, RawTr, _clean_description, _example
-from codegen.spec import API_ID_RE, Examples, Field, Hosts, Source
+from codegen.sources import (
+    INFO_LABELS,
+    Located,
+    RawRow,
+    RawTr,
+    _clean_description,
+    _example,
+    read_hosts,
+    require_info,
+)
+from codegen.spec import API_ID_RE, Examples, Field, Source
 
 __all__ = ["ImportedWs", "build_ws", "build_ws_all", "extract_raws"]
 
@@ -165,23 +173,9 @@ def _split(rows: Sequence[RawRow], side: str) -> tuple[list[Field], WsMessage, W
     return headers, main, push
 
 
-def _hosts(raw: RawTr) -> Hosts:
-    mock = raw.info.get("mock", "").strip()
-    if not mock:
-        return Hosts(prod=raw.info["prod"].strip())
-    match = MOCK_HOST_RE.match(mock)
-    if match is None:
-        raise raw.place("모의투자 도메인").error(
-            "hosts.mock", f"cannot read the mock host {mock!r}"
-        )
-    return Hosts(prod=raw.info["prod"].strip(), mock=match.group("host"), mock_note=match["note"])
-
-
 def build_ws(raw: RawTr) -> ImportedWs:
     """The spec of one WebSocket page; a located SpecError where the page cannot be read."""
-    for label, key in INFO_LABELS.items():
-        if key != "mock" and not raw.info.get(key, "").strip():
-            raise raw.place(label).error(key, f"the API 정보 block lacks {label!r}")
+    require_info(raw)
     api_id = raw.info["api_id"].strip()
     if not (TYPE_CODE_RE.match(api_id) or API_ID_RE.match(api_id)):
         raise raw.place("API ID").error(
@@ -196,7 +190,7 @@ def build_ws(raw: RawTr) -> ImportedWs:
         menu=raw.info["menu"].strip(),
         method=raw.info["method"].strip(),
         url=raw.info["url"].strip(),
-        hosts=_hosts(raw),
+        hosts=read_hosts(raw),
         format=raw.info["format"].strip(),
         content_type=raw.info["content_type"].strip(),
         overview=raw.overview,

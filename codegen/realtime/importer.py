@@ -19,9 +19,9 @@ from codegen.diff import _TR_ATTRS, Change, _field_changes
 from codegen.dump import (
     _examples_to_data,
     _finding_to_data,
-    _source_to_data,
     dump_data,
     field_to_data,
+    page_to_data,
 )
 from codegen.importer import (
     ImportResult,
@@ -61,22 +61,8 @@ def _annotations_to_data(annotations: WsAnnotations) -> dict[str, Any]:
 
 
 def ws_spec_to_data(spec: WsSpec) -> dict[str, Any]:
-    hosts: dict[str, Any] = {"prod": spec.hosts.prod}
-    if spec.hosts.mock is not None:
-        hosts["mock"] = spec.hosts.mock
-    if spec.hosts.mock_note is not None:
-        hosts["mock_note"] = spec.hosts.mock_note
     data: dict[str, Any] = {
-        "api_id": spec.api_id,
-        "name": spec.name,
-        "menu": spec.menu,
-        "method": spec.method,
-        "url": spec.url,
-        "hosts": hosts,
-        "format": spec.format,
-        "content_type": spec.content_type,
-        "overview": spec.overview,
-        "source": _source_to_data(spec.source),
+        **page_to_data(spec),
         "request": _message_to_data(spec.request),
         "response": _message_to_data(spec.response),
     }

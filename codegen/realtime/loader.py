@@ -16,8 +16,8 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from codegen.errors import SpecError, SpecErrors
 from codegen.loader import (
-    COMMON_FILE,
     CONVERTER,
+    check_headers,
     display_path,
     read_text,
     structure_located,
@@ -98,19 +98,9 @@ def check_ws_spec(located: LocatedData, spec: WsSpec, common: CommonSpec | None)
         )
     for side in ("request", "response", "push"):
         message: WsMessage | None = getattr(spec, side)
-        if message is None:
-            continue
-        for i, header in enumerate(message.headers):
-            if isinstance(header, str) and common is not None:
-                table = common.request_header if side == "request" else common.response_header
-                if table(header) is None:
-                    errors.append(
-                        located.error(
-                            (side, "headers", i),
-                            f"unknown header {header!r} (not in {COMMON_FILE})",
-                        )
-                    )
-        _check_fields(located, message.body, (side, "body"), errors)
+        if message is not None:
+            check_headers(located, message.headers, side, common, errors)
+            _check_fields(located, message.body, (side, "body"), errors)
     if errors:
         raise errors[0] if len(errors) == 1 else SpecErrors(errors)
 

@@ -24,14 +24,13 @@ from typing import Any
 
 import attrs
 
-from codegen.kinds import kind_problem, measured_length
 from codegen.loader import display_path
 from codegen.realtime.importer import dump_ws_spec
 from codegen.realtime.loader import WsSpecSet
 from codegen.realtime.spec import WsAnnotations, WsMessage, WsSpec, is_container
 from codegen.rules.realtime import example_frames
-from codegen.spec import Field, KnownFinding, ValueKind
-from codegen.validate import Finding, _evidence_checked, _reason, _succeeded
+from codegen.spec import Field, KnownFinding
+from codegen.validate import Finding, _evidence_checked, _reason, _succeeded, value_problems
 
 __all__ = ["record_ws_findings", "validate_ws"]
 
@@ -163,27 +162,8 @@ class _WsChecker:
                     file,
                 )
                 continue
-            if field.length is not None and measured_length(field, value) > field.length:
-                self.add(
-                    "value-length",
-                    here,
-                    f"{len(value)} characters, length is {field.length}",
-                    path,
-                    file,
-                )
-            problem = kind_problem(field, value)
-            if problem is not None:
-                self.add("value-kind", here, problem, path, file)
-            elif (
-                field.values
-                and field.kind is not ValueKind.SIGN_CODE
-                and value != ""
-                and value not in field.values
-            ):
-                allowed = ", ".join(sorted(field.values))
-                self.add(
-                    "value-not-allowed", here, f"{value!r} is not one of {allowed}", path, file
-                )
+            for check, message in value_problems(field, value):
+                self.add(check, here, message, path, file)
 
     def _container(
         self,
