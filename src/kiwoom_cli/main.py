@@ -63,6 +63,9 @@ def _sandbox_config(args: argparse.Namespace, port: int = 0) -> SandboxConfig:
         config = attrs.evolve(config, specs_dir=Path(args.specs))
     if args.fixtures is not None:
         config = attrs.evolve(config, fixtures_dir=Path(args.fixtures))
+    speed = getattr(args, "sandbox_clock_speed", None)
+    if speed:  # `stream`: the embedded sandbox's market moves while one watches
+        config = attrs.evolve(config, trading=attrs.evolve(config.trading, clock_speed=speed))
     return config
 
 

@@ -80,7 +80,9 @@ def add_commands(sub: Any) -> None:
     stream.add_argument("--fields", help="table columns: names or field ids, comma-separated")
     _env_arguments(stream)
     _stop_arguments(stream)
-    stream.set_defaults(func=_cmd_stream)
+    # An embedded sandbox runs its clock a market minute a second, so the stream moves (its
+    # prices are those of the clock's minute); `kiwoom-typed sandbox --clock-speed` for others.
+    stream.set_defaults(func=_cmd_stream, sandbox_clock_speed=60.0)
 
     conditions = sub.add_parser(
         "conditions",

@@ -138,6 +138,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "'now' follows the real Korea time",
     )
     paper.add_argument(
+        "--clock-speed",
+        type=float,
+        metavar="X",
+        help="run the clock at X market seconds a real second (60: a minute a second; "
+        "default 0: it moves only when set)",
+    )
+    paper.add_argument(
         "--cash", type=_positive(int), metavar="WON", help="won on deposit (default 10,000,000)"
     )
     paper.add_argument(
@@ -249,6 +256,10 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
     trading = TradingConfig()
     if args.cash is not None:
         trading = attrs.evolve(trading, cash=args.cash)
+    if args.clock_speed is not None:
+        if args.clock_speed < 0:
+            raise UsageError(f"--clock-speed must be >= 0, got {args.clock_speed:g}")
+        trading = attrs.evolve(trading, clock_speed=args.clock_speed)
     if args.clock == "now":
         trading = attrs.evolve(trading, wall_clock=True)
     elif args.clock is not None:

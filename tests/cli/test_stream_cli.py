@@ -83,3 +83,11 @@ def test_a_realtime_condition_prints_its_changes(capsys: pytest.CaptureFixture[s
     first, change = (json.loads(line) for line in out.splitlines())
     assert first["seq"] == "0" and first["codes"]
     assert change["seq"] == "0" and change["action"] in ("I", "D")
+
+
+def test_an_embedded_sandbox_streams_a_moving_market(capsys: pytest.CaptureFixture[str]) -> None:
+    """Its clock runs a market minute a second, so successive records show later minutes."""
+    code, out, _ = run(capsys, "stream", "0B", "005930", "--count", "3", *SANDBOX)
+    assert code == 0
+    times = [json.loads(line)["values"]["20"] for line in out.splitlines()]  # 체결시간
+    assert times == sorted(times) and len(set(times)) >= 2

@@ -500,3 +500,24 @@ def test_quotes_can_show_the_whole_day_instead(paper: Paper) -> None:
     paper.configure(quotes_follow_clock=False)
     answer = paper.post("ka10001", {"stk_cd": "000660"})
     assert abs(int(answer["cur_prc"])) == paper.market.bar("000660", DAY).close
+
+
+def test_a_running_clock_moves_quotes_and_set_keeps_it_running() -> None:
+    import time
+
+    from kiwoom_sandbox.orders.clock import SandboxClock
+
+    start = at(10)
+    clock = SandboxClock(start, speed=600.0)  # ten market minutes a real second
+    time.sleep(0.25)
+    moved = clock.now()
+    assert start + dt.timedelta(seconds=100) <= moved < start + dt.timedelta(minutes=30)
+    clock.set(dt.time(9, 0))
+    assert clock.now() < at(9, 30) and clock.speed == 600.0
+    clock.run(0)
+    stopped = clock.now()
+    time.sleep(0.05)
+    assert clock.now() == stopped
+    with pytest.raises(ValueError, match="speed"):
+        SandboxClock(start, speed=-1)
+    assert "x600" in repr(SandboxClock(start, speed=600.0))

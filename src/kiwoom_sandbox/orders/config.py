@@ -82,6 +82,9 @@ class TradingConfig:
     session, so an order placed right away is taken; move it with ``Sandbox.clock``."""
     wall_clock: bool = False
     """Follow the real Korea time instead (``kiwoom-typed sandbox --clock now``)."""
+    clock_speed: float = 0.0
+    """Run the clock from its start at this many market seconds a real second (60: a market
+    minute a second; ``--clock-speed``); 0: it moves only when set or advanced (tests)."""
     quotes_follow_clock: bool = True
     """Quote answers (ka10001, ...) show the market date as it stands on the clock, where the
     engine matches; False: the whole day (its close), as without paper trading."""
@@ -103,6 +106,8 @@ class TradingConfig:
             raise ValueError("max_fill_per_minute must be >= 1 or None")
         if self.page_rows < 1:
             raise ValueError("page_rows must be >= 1")
+        if self.clock_speed < 0:
+            raise ValueError("clock_speed must be >= 0")
 
     def fees_for(self, mode: str) -> Fees:
         if self.fees is not None:

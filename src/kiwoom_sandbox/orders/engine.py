@@ -131,7 +131,8 @@ class OrderEngine:
         start = self.state.clock or dt.datetime.combine(
             config_now.market_date, config_now.trading.clock_start
         )
-        self.clock = SandboxClock(start, wall=config_now.trading.wall_clock)
+        trading = config_now.trading
+        self.clock = SandboxClock(start, wall=trading.wall_clock, speed=trading.clock_speed)
         if self.state.matched_until is None:
             self.state.matched_until = self.clock.now()
         self.clock.listeners.append(self._on_clock)
@@ -152,6 +153,7 @@ class OrderEngine:
             config = self.config
             self.state = self._fresh(config)
             self.clock.set(dt.datetime.combine(config.market_date, config.trading.clock_start))
+            self.clock.run(config.trading.clock_speed)
             self.state.matched_until = self.clock.now()
             self._save()
 
