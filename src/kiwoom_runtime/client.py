@@ -454,7 +454,20 @@ class BaseClient:
             data=dict(data),
         )
 
-    def _process(self, endpoint: Endpoint, response: httpx.Response, elapsed: float) -> RawResponse:
+    def _process(
+        self, endpoint: Endpoint, response: httpx.Response, elapsed: float, body: dict[str, Any]
+    ) -> RawResponse:
+        """:meth:`_classify`, recording the first error answer of each code when recording."""
+        try:
+            return self._classify(endpoint, response, elapsed)
+        except APIError as exc:
+            if self._recorder is not None:
+                self._recorder.error(endpoint, body, response, exc)
+            raise
+
+    def _classify(
+        self, endpoint: Endpoint, response: httpx.Response, elapsed: float
+    ) -> RawResponse:
         """HTTP status → JSON object → envelope; raise the classified error or return the raw."""
         content = response.content
         data: Any = None
@@ -720,7 +733,7 @@ class SyncAPIClient(BaseClient):
                     raise self._transport_error(endpoint, exc, effective_timeout) from exc
                 elapsed = time.monotonic() - start
                 logger.debug("%s: HTTP %d in %.3fs", endpoint.api_id, response.status_code, elapsed)
-                raw = self._remember(endpoint, self._process(endpoint, response, elapsed))
+                raw = self._remember(endpoint, self._process(endpoint, response, elapsed, body))
                 return self._record(endpoint, body, raw, recording, cont_yn)
             except TokenError as exc:
                 if self._should_refresh(exc, token, refreshed) and self.tokens.can_issue:
@@ -1029,7 +1042,7 @@ class AsyncAPIClient(BaseClient):
                     raise self._transport_error(endpoint, exc, effective_timeout) from exc
                 elapsed = time.monotonic() - start
                 logger.debug("%s: HTTP %d in %.3fs", endpoint.api_id, response.status_code, elapsed)
-                raw = self._remember(endpoint, self._process(endpoint, response, elapsed))
+                raw = self._remember(endpoint, self._process(endpoint, response, elapsed, body))
                 return self._record(endpoint, body, raw, recording, cont_yn)
             except TokenError as exc:
                 if self._should_refresh(exc, token, refreshed) and self.tokens.can_issue:

@@ -9,8 +9,10 @@ service really sends is the evidence that fixes them. A recording is written in 
 Layout: ``DIR/<api_id>/<YYYYMMDD-HHMMSS>-<hex>.json``, one file per call. A pager's pages go
 into one file, in order (rewritten as each page arrives, so an interrupted pager leaves the
 pages it fetched); a page asked for by hand (``cont_yn=True``) is a file of its own. Files are
-created exclusively under a fresh name: nothing is ever overwritten. Only answers the client
-accepts are recorded (errors are not).
+created exclusively under a fresh name: nothing is ever overwritten. Error answers (a
+``return_code`` other than 0, with their bracketed code) are recorded too, the first of each
+(API, code) a client sees, so that a 1700 storm leaves one file, not thousands; their
+``recorded.error`` names the code and the client's error class.
 
 Masked before anything touches the disk, keeping each value's length so recordings still fit
 their specs: credentials (``appkey``, ``secretkey``, ``token``) entirely; account numbers and
@@ -46,6 +48,7 @@ from kiwoom_runtime.values import KST
 
 if TYPE_CHECKING:
     from kiwoom_runtime.endpoint import Endpoint
+    from kiwoom_runtime.errors import APIError
     from kiwoom_runtime.response import RawResponse
 
 __all__ = [
@@ -241,6 +244,7 @@ class Recorder:
         self.client = _client_version()
         self._lock = threading.Lock()
         self._failed = False
+        self._errors: set[tuple[str, str]] = set()  # (api_id, code) recorded once
 
     def __repr__(self) -> str:
         return f"Recorder(directory={str(self.directory)!r}, env={self.env!r})"
@@ -248,6 +252,24 @@ class Recorder:
     def session(self, endpoint: Endpoint, request: Mapping[str, Any]) -> Recording:
         """The file of one call (or one pager), created on its first page."""
         return Recording(self, endpoint, request)
+
+    def error(
+        self,
+        endpoint: Endpoint,
+        request: Mapping[str, Any],
+        response: httpx.Response,
+        exc: APIError,
+    ) -> None:
+        """Record an error answer, the first of its (API, code); never raises."""
+        if not isinstance(exc.data, Mapping):
+            return  # no JSON envelope: nothing a fixture could serve
+        key = (endpoint.api_id, str(exc.code or exc.return_code))
+        with self._lock:
+            if key in self._errors:
+                return
+            self._errors.add(key)
+        recording = Recording(self, endpoint, request)
+        recording.add_error(response, exc)
 
     def failed(self, exc: BaseException) -> None:
         """Log a recording failure: a warning the first time, debug after (calls go on)."""
@@ -310,7 +332,30 @@ class Recording:
         except Exception as exc:  # recording must never break a call
             self.recorder.failed(exc)
 
+    def add_error(self, response: httpx.Response, exc: APIError) -> None:
+        """Record one error answer as a one-page file. Never raises."""
+        try:
+            page = {
+                "headers": _headers(response.headers),
+                "body": mask_body(
+                    dict(exc.data) if isinstance(exc.data, Mapping) else {},
+                    self.sensitive,
+                    self.masked,
+                ),
+            }
+            with self._lock:
+                self._pages = ["    " + _safe_dump(page, "    ")]
+                error = {"code": exc.code, "class": type(exc).__name__}
+                self._write_file(response.status_code, complete=True, error=error)
+        except Exception as failure:  # recording must never break a call
+            self.recorder.failed(failure)
+
     def _write(self, raw: RawResponse) -> None:
+        self._write_file(raw.status_code, complete=not raw.cont_yn)
+
+    def _write_file(
+        self, status: int, *, complete: bool, error: Mapping[str, Any] | None = None
+    ) -> None:
         recorder, endpoint = self.recorder, self.endpoint
         if self._at is None or self.path is None:
             self._at = _dt.datetime.now(KST)
@@ -322,11 +367,13 @@ class Recording:
             "host": recorder.host,
             "at": at.isoformat(timespec="seconds"),
             "client": recorder.client,
-            "status": raw.status_code,
+            "status": status,
             "partial": False,
-            "complete": not raw.cont_yn,
+            "complete": complete,
             "masked": sorted(self.masked),
         }
+        if error is not None:
+            recorded["error"] = dict(error)
         description = (
             f"{endpoint.api_id} {endpoint.name}: recorded from {recorder.env} ({recorder.host}) "
             f"by {recorder.client} on {at:%Y-%m-%d %H:%M} KST. Account numbers, personal "

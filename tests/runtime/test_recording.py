@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 import httpx
 import pytest
-from rt_fakes import APPKEY, LIST, QUERY, SECRETKEY, FakeKiwoom, client_kwargs, ok
+from rt_fakes import APPKEY, LIST, QUERY, SECRETKEY, FakeKiwoom, client_kwargs, err, ok
 from test_paging import pages_handler
 
 from kiwoom_runtime import ArgumentError, AsyncAPIClient, SyncAPIClient
@@ -204,3 +204,26 @@ def test_the_async_client_records_too(fake: FakeKiwoom, tmp_path: Path) -> None:
     assert len(files(tmp_path / "ka10001")) == 1
     (pager,) = files(tmp_path / "ka10075")
     assert len(load(pager)["pages"]) == 2
+
+
+def test_error_answers_are_recorded_once_per_api_and_code(fake: FakeKiwoom, tmp_path: Path) -> None:
+    """A 1700 storm leaves one file, a 1511 another; each is a fixture the sandbox can serve."""
+    from kiwoom_runtime import InvalidInputError, RateLimitError
+
+    fake.handlers["ka10001"] = lambda request, body: err("1700", "허용된 요청 개수를 초과")
+    with SyncAPIClient(transport=fake.transport(), **client_kwargs(fake, record=tmp_path)) as c:
+        with pytest.raises(RateLimitError):
+            c._call(QUERY, {"stk_cd": "005930"})  # the retries meet 1700 again and again
+        assert fake.calls("ka10001") > 1
+        fake.handlers["ka10001"] = lambda request, body: err("1511", "필수입력값")
+        for _ in range(2):
+            with pytest.raises(InvalidInputError):
+                c._call(QUERY, {"stk_cd": "005930"})
+    recorded = [load(p) for p in files(tmp_path / "ka10001")]
+    by_code = {r["recorded"]["error"]["code"]: r for r in recorded}
+    assert sorted(by_code) == ["1511", "1700"] and len(recorded) == 2
+    assert by_code["1700"]["recorded"]["error"]["class"] == "RateLimitError"
+    assert by_code["1700"]["recorded"]["complete"] is True
+    (page,) = by_code["1511"]["pages"]
+    assert page["body"]["return_code"] == 2 and "[1511:" in page["body"]["return_msg"]
+    assert by_code["1511"]["request"] == {"stk_cd": "005930"}
