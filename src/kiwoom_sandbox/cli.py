@@ -339,9 +339,17 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
             )
             if config.paper_trading:
                 kept = f"kept in {config.state_file}" if config.state_file else "in memory"
+                clock = sandbox.clock
+                pace = (
+                    "following Korea time"
+                    if clock.wall
+                    else f"running x{clock.speed:g}"
+                    if clock.speed
+                    else "standing still (--clock-speed 60 runs it, --clock now follows Korea time)"
+                )
                 print(
-                    f"paper account: {sandbox.orders.settled_cash():,} won, clock "
-                    f"{sandbox.clock.now():%Y-%m-%d %H:%M} KST, {kept}",
+                    f"paper account: {sandbox.orders.settled_cash():,} won, {kept}; clock "
+                    f"{clock.now():%Y-%m-%d %H:%M} KST, {pace}",
                     file=out,
                 )
             print(_realtime_line(sandbox), file=out)
