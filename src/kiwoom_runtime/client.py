@@ -998,6 +998,7 @@ class AsyncAPIClient(BaseClient):
         import asyncio  # here, not at import: a sync program never needs it
 
         self._sleep: Callable[[float], Any] = asyncio.sleep
+        self._to_thread = asyncio.to_thread
         self.tokens: AsyncTokenManager = AsyncTokenManager(
             self._post_unauthenticated, **self._token_kwargs
         )
@@ -1043,7 +1044,11 @@ class AsyncAPIClient(BaseClient):
                 elapsed = time.monotonic() - start
                 logger.debug("%s: HTTP %d in %.3fs", endpoint.api_id, response.status_code, elapsed)
                 raw = self._remember(endpoint, self._process(endpoint, response, elapsed, body))
-                return self._record(endpoint, body, raw, recording, cont_yn)
+                if self._recorder is None:
+                    return raw
+                # Files are written on a worker thread: a 600-row page costs ~6 ms of disk
+                # work that must not stall the event loop.
+                return await self._to_thread(self._record, endpoint, body, raw, recording, cont_yn)
             except TokenError as exc:
                 if self._should_refresh(exc, token, refreshed) and self.tokens.can_issue:
                     assert token is not None
