@@ -459,8 +459,9 @@ class RealtimeSandbox:
         n: int = self._call(run())
         return n
 
-    def push(self, frame: Mapping[str, Any]) -> int:
-        """Send ``frame`` as it is to every logged-in client."""
+    def push(self, frame: Mapping[str, Any], *, market: str | None = None) -> int:
+        """Send ``frame`` as it is to every logged-in client (``market`` ``"dom"`` or ``"us"``:
+        only those connected on that market's path); returns how many."""
         text = json.dumps(frame, ensure_ascii=False)
 
         async def one(client: _Client) -> None:
@@ -468,7 +469,11 @@ class RealtimeSandbox:
                 await client.ws.send(text)
 
         async def run() -> int:
-            clients = [c for c in self._clients.values() if c.logged_in]
+            clients = [
+                c
+                for c in self._clients.values()
+                if c.logged_in and (market is None or c.market == market)
+            ]
             for client in clients:
                 self._later(one(client))
             return len(clients)

@@ -203,7 +203,7 @@ class Sandbox:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._realtime: Any = None  # the WebSocket side, started on first use
-        self._orders_off: Callable[[], None] | None = None  # order events -> 00 / 04 frames
+        self._orders_off: Callable[[], None] | None = None  # order events -> 00/04, F4/F5
         self._realtime_lock = threading.Lock()
 
     # --- lifecycle ---
@@ -293,7 +293,7 @@ class Sandbox:
                     config.specs_dir,
                     market=self.app._market(config),
                     day=config.market_date,
-                    # with paper trading, 00 / 04 are the paper account's order events
+                    # with paper trading, 00 / 04 / F4 / F5 are the paper account's events
                     account_wide=not config.paper_trading,
                     # and prices are those of the clock's minute, where orders fill
                     moment=self._clock_moment if self.app.quotes_follow_clock(config) else None,
@@ -377,7 +377,7 @@ class Sandbox:
 
     def on_order_event(self, listener: Callable[[OrderEvent], None]) -> Callable[[], None]:
         """Call ``listener`` with every order event (접수, 체결, 확인); returns an unsubscriber.
-        ``kiwoom_sandbox.orders.realtime.connect`` turns them into 00 / 04 frames."""
+        ``kiwoom_sandbox.orders.realtime.connect`` turns them into 00 / 04 (US: F4 / F5) frames."""
         return self.app.orders.subscribe(listener)
 
     # --- tokens without HTTP, for test setup ---

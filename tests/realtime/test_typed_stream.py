@@ -149,6 +149,34 @@ def test_with_paper_trading_an_order_arrives_as_a_typed_order_fill() -> None:
     assert filled.typed.cntr_qty == 2 and filled.item == "005930"
 
 
+def test_with_paper_trading_a_us_order_arrives_as_typed_f4_and_f5() -> None:
+    """US orders go out as F4 (taken) and F5 (filled) on the US session."""
+    from kiwoom_typed.realtime import USExecution, USOrderCheck
+
+    with Sandbox(specs_dir=SPECS, fixtures_dir=FIXTURES) as sandbox:
+        # 10:00 in New York on the market date: midnight after it in Seoul
+        next_day = sandbox.config.market_date + dt.timedelta(days=1)
+        sandbox.clock.set(dt.datetime.combine(next_day, dt.time(0, 0)))
+
+        async def main() -> tuple[str, USOrderCheck, USExecution]:
+            async with (
+                AsyncClient(env="sandbox", base_url=sandbox.base_url) as client,
+                AsyncRealtimeStream(client, market="us", **FAST) as rt,
+            ):
+                await rt.subscribe_us_order_check()
+                await rt.subscribe_us_execution()
+                answer = await client.place_us_buy_order(
+                    stex_tp="ND", stk_cd="AAPL", ord_qty="2", trde_tp="03"
+                )
+                taken = await next_of(rt, USOrderCheck)
+                filled = await next_of(rt, USExecution)
+                return str(answer.ord_no), taken, filled
+
+        ord_no, taken, filled = asyncio.run(main())
+    assert (taken.ord_no, taken.ord_stt, taken.record_extra) == (ord_no, "접수", {"stexTp": "ND"})
+    assert (filled.ord_no, filled.item, filled.typed.cntr_qty) == (ord_no, "AAPL", 2)
+
+
 def test_with_paper_trading_the_feed_quotes_and_fills_show_the_clocks_price() -> None:
     """One price at a time: 0B 현재가, ka10001's cur_prc and a market order's fill all show
     the path at the sandbox clock's minute, and move when the clock does."""

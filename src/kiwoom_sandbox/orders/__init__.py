@@ -7,7 +7,8 @@
 * ``clock.SandboxClock``: Korea time that tests set and advance (``Sandbox.clock``);
 * ``config.TradingConfig`` / ``MarketHours`` / ``Fees``: the knobs (``SandboxConfig.trading``);
 * ``rejections``: every refusal with its code and where the code comes from;
-* ``realtime.connect(rest, ws)``: 00 주문체결 / 04 잔고 frames on the WebSocket sandbox.
+* ``realtime.connect(rest, ws)``: 00 주문체결 / 04 잔고 frames on the WebSocket sandbox (US
+  orders: F4 주문 확인 / F5 체결).
 """
 
 from kiwoom_sandbox.orders.clock import SandboxClock

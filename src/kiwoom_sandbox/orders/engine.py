@@ -19,7 +19,8 @@ matched against the intraday path of ``market.Market`` at the sandbox clock's ti
 
 Every fill moves cash (settling two business days later, as KRX trades do), holdings (average
 price, commission, tax, credit loans) and realised P&L, so the account APIs (``views.py``)
-tell one story; listeners get each event (real-time 00 주문체결 / 04 잔고, ``realtime.py``).
+tell one story; listeners get each event (real-time 00 주문체결 / 04 잔고, US F4 / F5,
+``realtime.py``).
 With ``SandboxConfig.state_file`` the account is saved after every change and loaded at start.
 """
 
