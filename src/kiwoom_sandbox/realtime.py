@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import itertools
 import json
 import logging
@@ -125,6 +126,9 @@ class RealtimeSandboxConfig:
     system-wide on Linux, so another process can compare it with its own)."""
     notice_on_login: bool = False
     """Send SYSTEM R00000 (a notice) right after the LOGIN answer, as the live host does."""
+    clock: Callable[[], dt.datetime] | None = None
+    """Korea time for the times a frame carries (a condition change's 20); None: the wall
+    clock. The sandbox passes its paper-trading clock."""
 
     def __attrs_post_init__(self) -> None:
         if self.login_timeout <= 0:
@@ -809,7 +813,12 @@ class RealtimeSandbox:
             hits.append(code)
         elif not insert and code in hits:
             hits.remove(code)
-        now = time.strftime("%H%M%S", time.gmtime(time.time() + 9 * 3600))
+        clock = self._config.clock
+        now = (
+            clock().strftime("%H%M%S")
+            if clock is not None
+            else time.strftime("%H%M%S", time.gmtime(time.time() + 9 * 3600))
+        )
         record = {
             "values": {
                 "841": seq,

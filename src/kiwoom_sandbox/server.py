@@ -297,6 +297,7 @@ class Sandbox:
                     account_wide=not config.paper_trading,
                     # and prices are those of the clock's minute, where orders fill
                     moment=self._clock_moment if self.app.quotes_follow_clock(config) else None,
+                    clock=self.app.orders.clock.now if config.paper_trading else None,
                     host=config.host,
                     seed=config.seed,
                     token_validator=self.app.tokens.valid,

@@ -213,6 +213,27 @@ def test_with_paper_trading_the_feed_quotes_and_fills_show_the_clocks_price() ->
     assert (order.filled, order.filled_value) == (1, seen[1][0])  # filled at the 13:30 price
 
 
+def test_with_paper_trading_a_condition_change_carries_the_clocks_time() -> None:
+    from kiwoom_realtime import ConditionChange
+
+    with Sandbox(specs_dir=SPECS, fixtures_dir=FIXTURES) as sandbox:
+        sandbox.clock.set(dt.time(11, 22, 33))
+
+        async def main() -> ConditionChange:
+            async with (
+                AsyncClient(env="sandbox", base_url=sandbox.base_url) as client,
+                AsyncRealtimeStream(client, **FAST) as rt,
+            ):
+                (first, *_) = await rt.list_conditions()
+                await rt.start_condition(first.seq)
+                sandbox.realtime.condition_change(first.seq, "005930")
+                change: ConditionChange = await next_of(rt, ConditionChange)
+                return change
+
+        change = asyncio.run(main())
+    assert (change.code, change.time) == ("005930", "112233")
+
+
 def test_a_sandbox_without_a_running_server_has_no_websocket_side() -> None:
     sandbox = Sandbox(specs_dir=SPECS, fixtures_dir=FIXTURES)
     with pytest.raises(RuntimeError, match="not running"):
