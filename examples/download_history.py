@@ -40,6 +40,9 @@ ORDER BY return_pct DESC
 def main(directory: Path) -> None:
     db = directory / "history.duckdb"
     with Sandbox() as sandbox:
+        # After the close, so the market date's bar is final (at the sandbox's default 10:00
+        # it would be the day so far, as on the live service during the session).
+        sandbox.clock.set(dt.time(16, 0))
         # A fast limit for the demo; against Kiwoom keep the client's default (5/s).
         options: dict[str, Any] = {
             "base_url": sandbox.base_url,

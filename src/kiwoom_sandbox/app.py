@@ -162,9 +162,13 @@ class App:
         with self._lock:
             new = attrs.evolve(self._config, **changes)
             reload = new.fixtures_dir != self._config.fixtures_dir
+            moved = new.market_date != self._config.market_date
             self._config = new
         if reload:
             self.reload_fixtures()
+        clock = self.orders.clock
+        if moved and not clock.wall:  # a new market date is a new today: the clock goes along
+            clock.set(dt.datetime.combine(new.market_date, clock.now().time()))
         return new
 
     def reload_fixtures(self) -> None:
@@ -510,7 +514,10 @@ class App:
         day = self._day(config, route, body)
         chart = chart_plan(route)
         if chart is not None:
-            page = chart_page(config, self._market(config), route, chart, body, day, next_key)
+            code = str(body.get(chart.code_field, "")).strip()
+            as_of = self._as_of(config, [code] if code else [])
+            market = self._market(config)
+            page = chart_page(config, market, route, chart, body, day, next_key, as_of=as_of)
             if page is None:
                 return bad_key
             more = page.next_key is not None

@@ -225,10 +225,23 @@ def _aggregate(bars: Sequence[DailyBar], day: dt.date) -> DailyBar:
 
 
 def _period_rows(
-    market: Market, code: str, interval: Interval, end: dt.date, start: dt.date, count: int
+    market: Market,
+    code: str,
+    interval: Interval,
+    end: dt.date,
+    start: dt.date,
+    count: int,
+    as_of: tuple[dt.date, int] | None = None,
 ) -> tuple[list[_Row], dt.date | None]:
     """Up to ``count`` rows ending at ``end`` (newest first), none before ``start``; and the
-    date to continue from, if older rows remain."""
+    date to continue from, if older rows remain. ``as_of`` (day, session minute): that day's
+    bar as it stands then."""
+
+    def bar_of(day: dt.date) -> DailyBar:
+        if as_of is not None and day == as_of[0]:
+            return market.bar_until(code, day, as_of[1])
+        return market.bar(code, day)
+
     rows: list[_Row] = []
     cursor = end
     while cursor >= start:
@@ -241,7 +254,7 @@ def _period_rows(
             return rows, last
         if first <= last:
             days = range(business_day_index(first), business_day_index(last) + 1)
-            path = [market.bar(code, business_day(i)) for i in days]
+            path = [bar_of(business_day(i)) for i in days]
             bar = path[0] if interval is Interval.DAY else _aggregate(path, first)
             stamp = dt.datetime.combine(first, dt.time())
             rows.append(_Row(ChartRow(business_day_index(first), None, bar), stamp))
@@ -375,11 +388,15 @@ def chart_page(
     request: Mapping[str, Any],
     day: dt.date,
     next_key: str | None,
+    *,
+    as_of: tuple[dt.date, int] | None = None,
 ) -> ChartAnswer | None:
     """One page of ``route``'s history for ``request``; None for a next-key it did not give.
 
     ``day`` is the answer's day (the request's date or the market date); a ``next_key`` (of a
-    continued request) replaces it with the row to continue from.
+    continued request) replaces it with the row to continue from. ``as_of`` (day, session
+    minute; the paper-trading clock): nothing later than that moment, and that day's bar as it
+    stands then.
     """
     code = str(request.get(plan.code_field, "")).strip()
     base, _ = split_code(code)
@@ -390,6 +407,16 @@ def chart_page(
         if stamp is None:
             return None
         end = stamp if intraday else dt.datetime.combine(stamp.date(), dt.time(23, 59, 59))
+    if as_of is not None:
+        clock_day, minute = as_of
+        if minute < 0:  # before the open: the day has no bar yet
+            now = dt.datetime.combine(clock_day - dt.timedelta(days=1), dt.time(23, 59, 59))
+        else:
+            opened = dt.datetime.combine(clock_day, _OPEN.time())
+            now = opened + dt.timedelta(minutes=min(minute, SESSION_MINUTES))
+            if not intraday or minute > SESSION_MINUTES:
+                now = dt.datetime.combine(clock_day, dt.time(23, 59, 59))
+        end = min(end, now)
     start = max(config.history_start, market.symbol(base).listed_on)
     more: dt.datetime | dt.date | None
     if intraday:
@@ -404,7 +431,7 @@ def chart_page(
         )
     else:
         rows, more = _period_rows(
-            market, base, plan.interval, end.date(), start, config.chart_page_rows
+            market, base, plan.interval, end.date(), start, config.chart_page_rows, as_of
         )
     body = chart_body(
         route.spec.response.body,

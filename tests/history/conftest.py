@@ -13,6 +13,7 @@ from kiwoom_history import HistoryStore
 from kiwoom_runtime import RateLimit
 from kiwoom_sandbox import Sandbox, Symbol
 from kiwoom_sandbox.market import DEFAULT_MARKET_DATE
+from kiwoom_sandbox.orders import TradingConfig
 from kiwoom_sandbox.symbols import Universe
 from tests.sandbox._helpers import make_config
 
@@ -29,6 +30,8 @@ def history_config(**changes: Any) -> Any:
         "universe": universe,
         "chart_page_rows": 100,
         "intraday_page_rows": 300,
+        # Downloads of final days: the paper clock's day so far is the sandbox's own test.
+        "trading": TradingConfig(quotes_follow_clock=False),
         **changes,
     }
     return make_config(**settings)

@@ -14,18 +14,25 @@ from kiwoom_runtime import ArgumentError, KiwoomError
 from kiwoom_sandbox import Sandbox, Symbol
 from kiwoom_sandbox.history import Interval, chart_interval
 from kiwoom_sandbox.market import Market, business_day_index, business_days_back
+from kiwoom_sandbox.orders import TradingConfig
 from kiwoom_sandbox.symbols import DEFAULT_UNIVERSE, Universe
 from kiwoom_typed import Client
 from tests.sandbox._helpers import make_config
 
 YOUNG = Symbol("123450", "샌드박스신규", "KOSDAQ", 10_000, listed=dt.date(2024, 11, 4))
 DAY = dt.date(2025, 1, 31)
+WHOLE_DAYS = TradingConfig(quotes_follow_clock=False)
 
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
     universe = Universe.of_size(600).with_symbols([YOUNG])
-    config = make_config(universe=universe, chart_page_rows=100, intraday_page_rows=500)
+    config = make_config(
+        universe=universe,
+        chart_page_rows=100,
+        intraday_page_rows=500,
+        trading=WHOLE_DAYS,  # history of final days; the clock's day so far is tested apart
+    )
     with Sandbox(config) as sb:
         yield sb
 
@@ -137,3 +144,30 @@ def test_universe_of_size_extends_the_default() -> None:
     assert len(big) == 2500 and big.symbols[: len(DEFAULT_UNIVERSE)] == DEFAULT_UNIVERSE.symbols
     assert len({s.code for s in big}) == 2500 and len({s.name for s in big}) == 2500
     assert Universe.of_size(2500) == big  # deterministic
+
+
+def test_on_the_paper_clock_charts_end_at_its_minute() -> None:
+    """At 10:00 the day's daily row is the day so far and the minute chart ends at 10:00:
+    the same price ka10001 shows and a market order fills at."""
+    with (
+        Sandbox(make_config()) as sb,
+        Client(appkey="app", secretkey="secret", base_url=sb.base_url) as client,
+    ):
+        sb.clock.set(dt.time(10, 0))
+        market = Market(sb.config.seed, sb.config.universe)
+        at_ten = market.price_at("000660", DAY, 60)
+        daily = client.get_stock_daily_chart(stk_cd="000660", base_dt="20250131", upd_stkpc_tp="1")
+        today = daily.stk_dt_pole_chart_qry[0]
+        assert (today.dt, int(today.cur_prc.lstrip("+-"))) == ("20250131", at_ten)  # type: ignore[union-attr]
+        assert int(today.trde_qty or 0) < market.bar("000660", DAY).volume
+        minute = client.get_stock_minute_chart(
+            stk_cd="000660", tic_scope="1", upd_stkpc_tp="1", base_dt="20250131"
+        )
+        newest = minute.stk_min_pole_chart_qry[0]
+        assert newest.cntr_tm == "20250131100000"
+        assert int(newest.cur_prc.lstrip("+-")) == at_ten  # type: ignore[union-attr]
+        quote = client.get_stock_info(stk_cd="000660").typed.cur_prc
+        assert quote is not None and quote.price == at_ten
+        sb.clock.set(dt.time(8, 30))  # before the open: the day has no bar yet
+        daily = client.get_stock_daily_chart(stk_cd="000660", base_dt="20250131", upd_stkpc_tp="1")
+        assert daily.stk_dt_pole_chart_qry[0].dt == "20250130"
