@@ -51,7 +51,7 @@ drift: $(STAMP)
 	$(PY) -m codegen generate --specs $(SPECS) --out $(OUT) --check
 
 import: $(STAMP)
-	$(PY) -m codegen import tests/seed/kiwoom_manual_extract.txt --out $(SPECS)
+	$(PY) -m codegen import ../shared/seed/000_0b9518e4a2945ffd.txt --out $(SPECS)
 
 # The maintainer's one command when Kiwoom documents new APIs: the newest kwcli wheel from PyPI
 # carries Kiwoom's JSON catalogue; import it (the report says what the documentation changed),

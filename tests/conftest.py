@@ -10,7 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
-SEED = ROOT / "tests" / "seed" / "kiwoom_manual_extract.txt"
+#: The user's input: the text extract of Kiwoom's manual, read where it is shared, never
+#: copied into the project (like ../shared/kiwoom-docs).
+SEED = ROOT.parent / "shared" / "seed" / "000_0b9518e4a2945ffd.txt"
 FIXTURES = ROOT / "tests" / "fixtures"
 
 SPEC_IDS = sorted(p.stem for p in SPECS.glob("*.yaml") if not p.name.startswith("_"))

@@ -36,8 +36,8 @@ DOCS = ROOT.parent / "shared" / "kiwoom-docs"
 CATALOGUE = DOCS / "kiwoom_api_spec-kwcli-1.0.3.json"
 WORKBOOK = DOCS / "kiwoom-rest-api-2026-05-07.xlsx"
 needs_docs = pytest.mark.skipif(
-    not CATALOGUE.is_file() or not WORKBOOK.is_file(),
-    reason="Kiwoom's documents are not at ../shared/kiwoom-docs (they are never copied here)",
+    not CATALOGUE.is_file() or not WORKBOOK.is_file() or not SEED.is_file(),
+    reason="Kiwoom's documents are not at ../shared (they are never copied here)",
 )
 
 _space = re.compile(r"\s+")
