@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_args, get_origin
 
@@ -31,6 +32,7 @@ COMMON_FILE = "_common.yaml"
 #: The subdirectory of the WebSocket specs (real-time types, condition search).
 WEBSOCKET_DIR = "websocket"
 T = TypeVar("T")
+S = TypeVar("S")
 
 
 def _describe(value: Any) -> str:
@@ -313,26 +315,39 @@ def load_specs(directory: Path) -> SpecSet:
     return loaded
 
 
-def _load_specs(directory: Path) -> SpecSet:
-    common = load_common(directory)
-    specs: dict[str, TrSpec] = {}
-    files: dict[str, str] = {}
-    located_by_id: dict[str, LocatedData] = {}
-    errors: list[SpecError] = []
+def load_spec_files(
+    directory: Path,
+    kind: type[S],
+    check: Callable[[LocatedData, S], None],
+    errors: list[SpecError],
+) -> Iterator[tuple[str, LocatedData, S]]:
+    """(display path, located data, spec) of each ``directory/*.yaml`` but ``_*`` files, read
+    as ``kind`` and checked; a file's problems go into ``errors`` and the file is skipped."""
     for path in sorted(directory.glob("*.yaml")):
         if path.name.startswith("_"):
             continue
         display = display_path(path)
         try:
             located = load_located(read_text(path, display), display)
-            spec = structure_located(located, TrSpec)
-            check_spec(located, spec, common)
+            spec = structure_located(located, kind)
+            check(located, spec)
         except SpecErrors as exc:
             errors.extend(exc.errors)
             continue
         except SpecError as exc:
             errors.append(exc)
             continue
+        yield display, located, spec
+
+
+def _load_specs(directory: Path) -> SpecSet:
+    common = load_common(directory)
+    specs: dict[str, TrSpec] = {}
+    files: dict[str, str] = {}
+    located_by_id: dict[str, LocatedData] = {}
+    errors: list[SpecError] = []
+    check = partial(check_spec, common=common)
+    for display, located, spec in load_spec_files(directory, TrSpec, check, errors):
         specs[spec.api_id] = spec
         files[spec.api_id] = display
         located_by_id[spec.api_id] = located

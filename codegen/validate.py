@@ -25,6 +25,7 @@ from codegen.errors import SpecError
 from codegen.kinds import kind_problem, measured_length
 from codegen.loader import SpecSet, display_path, load_specs
 from codegen.spec import Annotations, Field, KnownFinding, Role, TrSpec, ValueKind
+from codegen.yamlsource import LocatedData
 from codegen.yamlsource import Path as DataPath
 
 DEFAULT_FIXTURES = Path("tests/fixtures")
@@ -89,26 +90,54 @@ class Finding:
 ENVELOPE_KEYS = ("return_code", "return_msg")
 
 
-class _Checker:
-    """Collects the findings of one spec."""
+class Collector:
+    """The findings of one spec (REST or WebSocket), each located in its file."""
 
-    def __init__(self, specs: SpecSet, spec: TrSpec) -> None:
-        self.spec = spec
-        self.raw = specs.raw.get(spec.api_id, spec)  # as written, before the rules
-        self.file = specs.files[spec.api_id]
-        self.located = specs.located[spec.api_id]
-        self.envelope = {f.element for f in specs.common.envelope}
+    def __init__(self, api_id: str, file: str, located: LocatedData) -> None:
+        self.api_id = api_id
+        self.file = file
+        self.located = located
         self.findings: list[Finding] = []
-        self.seen_keys: set[str] = set()  # response keys of complete recordings
-        self.complete_recordings: list[str] = []
 
     def add(
         self, check: str, where: str, message: str, path: DataPath = (), file: str | None = None
     ) -> None:
         line = self.located.line_of(path) if file is None else None
-        self.findings.append(
-            Finding(self.spec.api_id, check, where, message, file or self.file, line)
-        )
+        self.findings.append(Finding(self.api_id, check, where, message, file or self.file, line))
+
+    def add_unmeasured(self, side: str, unmeasured: Sequence[str]) -> None:
+        """One length-missing finding per side, naming the first few fields."""
+        if unmeasured:
+            shown = ", ".join(unmeasured[:6]) + (", ..." if len(unmeasured) > 6 else "")
+            self.add(
+                "length-missing",
+                f"{side}.body",
+                f"{len(unmeasured)} String field(s) without a Length: {shown}",
+                (side, "body"),
+            )
+
+    def _dedupe(self, start: int) -> None:
+        """Keep one finding per (check, where, file) among those added since ``start``."""
+        seen: set[tuple[str, str, str]] = set()
+        kept = self.findings[:start]
+        for finding in self.findings[start:]:
+            key = (finding.check, finding.where, finding.file)
+            if key not in seen:
+                seen.add(key)
+                kept.append(finding)
+        self.findings = kept
+
+
+class _Checker(Collector):
+    """Collects the findings of one REST spec."""
+
+    def __init__(self, specs: SpecSet, spec: TrSpec) -> None:
+        super().__init__(spec.api_id, specs.files[spec.api_id], specs.located[spec.api_id])
+        self.spec = spec
+        self.raw = specs.raw.get(spec.api_id, spec)  # as written, before the rules
+        self.envelope = {f.element for f in specs.common.envelope}
+        self.seen_keys: set[str] = set()  # response keys of complete recordings
+        self.complete_recordings: list[str] = []
 
     # --- the spec itself ------------------------------------------------------------------
 
@@ -157,14 +186,7 @@ class _Checker:
                         "typed LIST, but the table lists no member rows (- element) under it",
                         path,
                     )
-            if unmeasured:
-                shown = ", ".join(unmeasured[:6]) + (", ..." if len(unmeasured) > 6 else "")
-                self.add(
-                    "length-missing",
-                    f"{side}.body",
-                    f"{len(unmeasured)} String field(s) without a Length: {shown}",
-                    (side, "body"),
-                )
+            self.add_unmeasured(side, unmeasured)
 
     # --- examples and fixtures ----------------------------------------------------------------
 
@@ -282,16 +304,6 @@ class _Checker:
                 continue
             for check, message in value_problems(field, value):
                 self.add(check, here, message, path, file)
-
-    def _dedupe(self, start: int) -> None:
-        seen: set[tuple[str, str, str]] = set()
-        kept = self.findings[:start]
-        for finding in self.findings[start:]:
-            key = (finding.check, finding.where, finding.file)
-            if key not in seen:
-                seen.add(key)
-                kept.append(finding)
-        self.findings = kept
 
     def check_fixture(self, file: Path) -> None:
         """One fixture or recording of this TR.

@@ -9,6 +9,7 @@ its 한글명 (:mod:`codegen.rules.realtime`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path
 
 import attrs
@@ -18,8 +19,7 @@ from codegen.errors import SpecError, SpecErrors
 from codegen.loader import (
     CONVERTER,
     check_headers,
-    display_path,
-    read_text,
+    load_spec_files,
     structure_located,
 )
 from codegen.realtime.spec import WsMessage, WsSpec, file_stem, is_container
@@ -120,20 +120,8 @@ def load_ws_specs(
     files: dict[str, str] = {}
     located_by_id: dict[str, LocatedData] = {}
     errors: list[SpecError] = []
-    for path in sorted(directory.glob("*.yaml")):
-        if path.name.startswith("_"):
-            continue
-        display = display_path(path)
-        try:
-            located = load_located(read_text(path, display), display)
-            spec = structure_located(located, WsSpec)
-            check_ws_spec(located, spec, common)
-        except SpecErrors as exc:
-            errors.extend(exc.errors)
-            continue
-        except SpecError as exc:
-            errors.append(exc)
-            continue
+    check = partial(check_ws_spec, common=common)
+    for display, located, spec in load_spec_files(directory, WsSpec, check, errors):
         if spec.api_id in specs:
             errors.append(located.error(("api_id",), f"{spec.api_id} also in {files[spec.api_id]}"))
             continue

@@ -30,30 +30,22 @@ from codegen.realtime.loader import WsSpecSet
 from codegen.realtime.spec import WsAnnotations, WsMessage, WsSpec, is_container
 from codegen.rules.realtime import example_frames
 from codegen.spec import Field, KnownFinding
-from codegen.validate import Finding, _evidence_checked, _reason, _succeeded, value_problems
+from codegen.validate import (
+    Collector,
+    Finding,
+    _evidence_checked,
+    _reason,
+    _succeeded,
+    value_problems,
+)
 
 __all__ = ["record_ws_findings", "validate_ws"]
 
 
-class _WsChecker:
+class _WsChecker(Collector):
     def __init__(self, specs: WsSpecSet, spec: WsSpec) -> None:
+        super().__init__(spec.api_id, specs.files[spec.api_id], specs.located[spec.api_id])
         self.spec = spec
-        self.file = specs.files[spec.api_id]
-        self.located = specs.located[spec.api_id]
-        self.findings: list[Finding] = []
-
-    def add(
-        self,
-        check: str,
-        where: str,
-        message: str,
-        path: tuple[str | int, ...] = (),
-        file: str | None = None,
-    ) -> None:
-        line = self.located.line_of(path) if file is None else None
-        self.findings.append(
-            Finding(self.spec.api_id, check, where, message, file or self.file, line)
-        )
 
     # --- the spec itself ---------------------------------------------------------------------
 
@@ -82,14 +74,7 @@ class _WsChecker:
                     )
                 if side == "request" and field.type == "String" and field.length is None:
                     unmeasured.append(field.element)
-            if unmeasured:
-                shown = ", ".join(unmeasured[:6]) + (", ..." if len(unmeasured) > 6 else "")
-                self.add(
-                    "length-missing",
-                    f"{side}.body",
-                    f"{len(unmeasured)} String field(s) without a Length: {shown}",
-                    (side, "body"),
-                )
+            self.add_unmeasured(side, unmeasured)
 
     # --- examples ------------------------------------------------------------------------------
 
@@ -198,16 +183,6 @@ class _WsChecker:
             else:
                 self.add("value-type", f"{where}[]", "a LIST row is not an object", path, file)
         self._dedupe(before)
-
-    def _dedupe(self, start: int) -> None:
-        seen: set[tuple[str, str, str]] = set()
-        kept = self.findings[:start]
-        for finding in self.findings[start:]:
-            key = (finding.check, finding.where, finding.file)
-            if key not in seen:
-                seen.add(key)
-                kept.append(finding)
-        self.findings = kept
 
     # --- recordings ------------------------------------------------------------------------------
 
