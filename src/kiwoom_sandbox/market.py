@@ -260,6 +260,19 @@ _MINUTE_WEIGHTS = tuple(
     for m in range(1, SESSION_MINUTES + 1)
 )
 _WEIGHT_TOTAL = sum(_MINUTE_WEIGHTS)
+# Share of the day's volume traded by the end of each minute (0 at the open).
+_VOLUME_SHARE_BY = tuple(itertools.accumulate(_MINUTE_WEIGHTS, initial=0.0))
+_SESSIONS_KEPT = 2_000  # intraday paths cached per symbol (quotes and frames ask again)
+
+
+@attrs.frozen
+class _Session:
+    """One day's intraday path with running extremes: ``prices[m]`` is the price at minute m,
+    ``highs[m]`` / ``lows[m]`` the extremes of minutes 0..m."""
+
+    prices: tuple[int, ...]
+    highs: tuple[int, ...]
+    lows: tuple[int, ...]
 
 
 class _Path:
@@ -280,6 +293,7 @@ class _Path:
         self.backward: list[int] = []
         self.lock = threading.Lock()
         self.bars: dict[int, DailyBar] = {}
+        self.sessions: dict[int, _Session] = {}
 
     def _return(self, index: int, price: int) -> float:
         jump = _uniform(self.key, index, 1)
@@ -353,6 +367,21 @@ class _Path:
             lower_limit=lower,
             upper_limit=upper,
         )
+
+    def session(self, index: int) -> _Session:
+        """Day ``index``'s path minute by minute, computed once (the day so far is read from
+        it on every quote and real-time frame)."""
+        found = self.sessions.get(index)
+        if found is None:
+            bar = self.bar(index)
+            prices = tuple(self.price_at(index, m, bar) for m in range(SESSION_MINUTES + 1))
+            highs = tuple(itertools.accumulate(prices, max))
+            lows = tuple(itertools.accumulate(prices, min))
+            found = _Session(prices, highs, lows)
+            if len(self.sessions) >= _SESSIONS_KEPT:  # bounded, as the bars are
+                self.sessions.clear()
+            self.sessions[index] = found
+        return found
 
     def price_at(self, index: int, minute: int, bar: DailyBar | None = None) -> int:
         bar = bar or self.bar(index)
@@ -457,17 +486,12 @@ class Market:
             return attrs.evolve(
                 bar, open=still, high=still, low=still, close=still, volume=0, value=0
             )
-        prices = [path.price_at(index, m, bar) for m in range(minute + 1)]
-        share = sum(_MINUTE_WEIGHTS[:minute]) / _WEIGHT_TOTAL
-        volume = int(bar.volume * share)
-        typical = (bar.open + max(prices) + min(prices) + prices[-1]) / 4
+        session = path.session(index)
+        high, low, close = session.highs[minute], session.lows[minute], session.prices[minute]
+        volume = int(bar.volume * (_VOLUME_SHARE_BY[minute] / _WEIGHT_TOTAL))
+        typical = (bar.open + high + low + close) / 4
         return attrs.evolve(
-            bar,
-            high=max(prices),
-            low=min(prices),
-            close=prices[-1],
-            volume=volume,
-            value=int(volume * typical),
+            bar, high=high, low=low, close=close, volume=volume, value=int(volume * typical)
         )
 
     def extremes(self, code: str, day: dt.date, days: int) -> Extremes:
