@@ -25,7 +25,13 @@ import attrs
 
 from codegen.loader import load_specs
 from codegen.spec import Field
-from kiwoom_sandbox.market import SESSION_MINUTES, Market, business_day_index, mix64
+from kiwoom_sandbox.market import (
+    SESSION_MINUTES,
+    Market,
+    business_day,
+    business_day_index,
+    mix64,
+)
 from kiwoom_sandbox.realtime_fields import RealtimeType
 
 # The REST synthesizer's building blocks: one way to make a value from a field, for both sides.
@@ -120,9 +126,9 @@ class MarketValues:
         else:
             day, at = self.moment(self.product)
             day_index, minute = business_day_index(day), min(SESSION_MINUTES, max(1, at))
-        subject = Subject(self.scene, self.code, self.frame, day_index, minute)
         # The day so far: 현재가 the minute's price, 시가/고가/저가 and 누적거래량 up to it.
-        subject._bar = self.scene.market.bar_until(self.code, subject.day, minute)
+        so_far = self.scene.market.bar_until(self.code, business_day(day_index), minute)
+        subject = Subject(self.scene, self.code, self.frame, day_index, minute, so_far)
         self.frame += 1
         self.positions[self.key] = max(self.positions.get(self.key, 0), self.frame)
         made = _object(self.spec.plan, subject, echo=False)

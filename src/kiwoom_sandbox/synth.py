@@ -173,8 +173,16 @@ class Subject:
     __slots__ = ("_bar", "_extremes", "code", "day", "index", "key", "minute", "scene", "symbol")
 
     def __init__(
-        self, scene: Scene, code: str, index: int, day_index: int, minute: int | None
+        self,
+        scene: Scene,
+        code: str,
+        index: int,
+        day_index: int,
+        minute: int | None,
+        bar: DailyBar | None = None,
     ) -> None:
+        """``bar``: the bar to describe when it is not the day's own (an aggregate, the day so
+        far); otherwise worked out on first use."""
         self.scene = scene
         self.code = code
         self.symbol: Symbol = scene.symbol(code)
@@ -182,7 +190,7 @@ class Subject:
         self.key = mix64(scene.key ^ mix64(index & 0xFFFFFFFF))
         self.day = business_day(day_index)
         self.minute = minute
-        self._bar: DailyBar | None = None
+        self._bar: DailyBar | None = bar
         self._extremes: dict[int, Extremes] = {}
 
     @property
@@ -591,8 +599,8 @@ def chart_body(
         out: list[dict[str, Any]] = []
         for row in rows:
             index = row.day_index * 4096 + (row.minute or 0)  # the bar, not its place on a page
-            subject = Subject(scene, code, index, row.day_index, row.minute)
-            subject._bar = row.bar  # the bar is given (aggregated), not the day's own
+            # the bar is given (aggregated), not the day's own
+            subject = Subject(scene, code, index, row.day_index, row.minute, row.bar)
             out.append(_object(slot.rows, subject, echo=False))
         body[slot.element] = out
     return body
